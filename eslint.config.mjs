@@ -17,7 +17,7 @@ const pureLayer = (extra = []) => ({
     ],
     patterns: [
       { group: ['node:*'], message: 'The pure core must not use Node built-ins; take a host interface instead.' },
-      { group: ['**/vscode/**', '**/cli/**', '**/webview/**'], message: 'Dependencies point inwards: core imports only core.' },
+      { group: ['**/vscode/**', '**/cli/**', '**/node/**', '**/webview/**'], message: 'Dependencies point inwards: core imports only core.' },
       ...extra,
     ],
   }],
@@ -56,7 +56,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/vscode/**/*.ts', 'src/cli/**/*.ts'],
+    files: ['src/vscode/**/*.ts', 'src/cli/**/*.ts', 'src/node/**/*.ts'],
     languageOptions: { globals: globals.node },
     rules: {
       'no-restricted-imports': ['error', {
