@@ -19,16 +19,20 @@ import type { Report } from '../core/report/reportModel';
 /** Bumped on every incompatible change of the messages below. */
 export const PROTOCOL_VERSION = 1;
 
+// The fine-tune option vocabulary of src/core/finetune/fineTuneModel.ts (`DatasetSize`,
+// `DomainSimilarity`), repeated as values because the guards need them at runtime.
+/** How much labelled data the user has: tiny (<1k), small (<10k), medium (<100k), large. */
+export type FineTuneDatasetSize = 'tiny' | 'small' | 'medium' | 'large';
+export const FINE_TUNE_DATASET_SIZES: readonly FineTuneDatasetSize[] = ['tiny', 'small', 'medium', 'large'];
 /** How far the fine-tuning data is from the pre-training data (drives how deep the plan unfreezes). */
-export type FineTuneDomain = 'same' | 'similar' | 'different';
-export const FINE_TUNE_DOMAINS: readonly FineTuneDomain[] = ['same', 'similar', 'different'];
+export type FineTuneDomain = 'similar' | 'different';
+export const FINE_TUNE_DOMAINS: readonly FineTuneDomain[] = ['similar', 'different'];
 
-/** The user's fine-tune options (mirrors the `onnxInit.fineTune.*` settings). */
+/** The user's fine-tune options (mirrors the `onnxInit.fineTune.*` settings and the CLI flags). */
 export interface FineTuneSettings {
-  /** Number of labelled training examples the user has. */
-  readonly datasetSize: number;
+  readonly datasetSize: FineTuneDatasetSize;
   readonly domain: FineTuneDomain;
-  /** Classes of the new head; null = keep the model's own output size. */
+  /** Classes of the new head; null = keep the current head's output count. */
   readonly numClasses: number | null;
   /** Input channels of the new data (e.g. 1 for grayscale); null = keep the model's. */
   readonly inputChannels: number | null;
@@ -143,7 +147,7 @@ function isReport(v: unknown): v is Report {
 }
 
 export function isFineTuneSettings(v: unknown): v is FineTuneSettings {
-  return isObj(v) && isCount(v.datasetSize) && FINE_TUNE_DOMAINS.includes(v.domain as FineTuneDomain)
+  return isObj(v) && FINE_TUNE_DATASET_SIZES.includes(v.datasetSize as FineTuneDatasetSize) && FINE_TUNE_DOMAINS.includes(v.domain as FineTuneDomain)
     && isNullableCount(v.numClasses) && isNullableCount(v.inputChannels);
 }
 
