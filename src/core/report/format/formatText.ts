@@ -1,0 +1,96 @@
+import type { Finding, Report, Severity } from '../reportModel';
+import { displayString, displayWidth } from './displayString';
+import { formatBytes, formatCount, formatNumber } from './formatNumber';
+import { LAYER_COLUMNS, layerCells, type LayerColumn } from './layerCells';
+import { describeForecast, forecastRange } from './describeForecast';
+import { SEVERITIES, sortFindings, summarizeSeverities } from './severity';
+
+/** Options of {@link formatText}. */
+export interface TextFormatOptions {
+  /** ANSI colors (the CLI turns them on for a TTY unless NO_COLOR is set). */
+  readonly color?: boolean;
+  /** Longest node / weight name shown in the table before it is elided (default 28). */
+  readonly nameMax?: number;
+}
+
+const ANSI = { reset: '\u001b[0m', bold: '\u001b[1m', dim: '\u001b[2m', red: '\u001b[31m', yellow: '\u001b[33m', cyan: '\u001b[36m', green: '\u001b[32m' };
+const SEVERITY_COLOR: Readonly<Record<Severity, string>> = { error: ANSI.red, warning: ANSI.yellow, info: ANSI.cyan, hint: ANSI.dim };
+const RIGHT_ALIGNED = new Set<LayerColumn>(['index', 'fanIn', 'fanOut', 'std', 'xavier', 'he']);
+
+/**
+ * The report as a terminal table: a model summary, one row per layer (weight use), the findings
+ * most severe first, skipped tensors and the variance forecast. Every model string goes through
+ * `displayString` (control / bidi characters made visible, long names elided); the only escape
+ * sequences in the output are our own colors, and only when `color` is set.
+ */
+export function formatText(report: Report, options: TextFormatOptions = {}): string {
+  const paint = (code: string, text: string): string => (options.color ? `${code}${text}${ANSI.reset}` : text);
+  const nameMax = options.nameMax ?? 28;
+  const m = report.model;
+  const out: string[] = [];
+
+  out.push(paint(ANSI.bold, `${report.tool.name} ${displayString(report.tool.version, 20)} — ${displayString(m.path, 120)}`));
+  const opsets = m.opsets.map((o) => `${displayString(o.domain || 'ai.onnx', 40)} ${o.version}`).join(', ');
+  const producer = m.producer.name ? `${displayString(m.producer.name, 60)} ${displayString(m.producer.version, 30)}`.trim() : 'unknown producer';
+  out.push(`  ${producer} · IR ${m.irVersion} · opset ${opsets || '—'} · graph ${displayString(m.graphName, 60) || '—'}`);
+  out.push(
+    `  ${formatCount(m.counts.nodes)} nodes · ${formatCount(m.counts.initializers)} initializers · ${formatCount(m.counts.layers)} layers · ` +
+      `${formatCount(m.parameterCount)} parameters (${formatBytes(m.weightBytes)})`,
+  );
+  out.push(`  verdict: ${paint(ANSI.bold, m.verdict)}${m.verdictReason ? ` — ${displayString(m.verdictReason, 200)}` : ''}`);
+  out.push('');
+
+  out.push(paint(ANSI.bold, `Layers (${report.layers.length})`));
+  if (report.layers.length === 0) {
+    out.push('  (no weight layers found)');
+  } else {
+    const rows = report.layers.map((l) => layerCells(l, nameMax));
+    const widths = LAYER_COLUMNS.map((c) => Math.max(displayWidth(c.title), ...rows.map((r) => displayWidth(r[c.key]))));
+    const line = (cells: (c: (typeof LAYER_COLUMNS)[number]) => string): string =>
+      LAYER_COLUMNS.map((c, i) => pad(cells(c), widths[i]!, RIGHT_ALIGNED.has(c.key), i === LAYER_COLUMNS.length - 1)).join('  ').trimEnd();
+    out.push(paint(ANSI.bold, `  ${line((c) => c.title)}`));
+    report.layers.forEach((layer, i) => {
+      const text = `  ${line((c) => rows[i]![c.key])}`;
+      const worst = SEVERITIES.find((s) => layer.findings.some((f) => f.severity === s && !f.intentional));
+      out.push(worst === 'error' || worst === 'warning' ? paint(SEVERITY_COLOR[worst], text) : text);
+    });
+  }
+  out.push('');
+
+  out.push(paint(ANSI.bold, `Findings (${summarizeSeverities(report.findings)})`));
+  for (const severity of SEVERITIES) {
+    const group = sortFindings(report.findings).filter((f) => f.severity === severity);
+    if (group.length === 0) continue;
+    out.push(`  ${paint(SEVERITY_COLOR[severity], severity.toUpperCase())}`);
+    for (const f of group) out.push(`    ${findingLine(f, paint)}`);
+  }
+  out.push('');
+
+  const skipped = report.tensors.filter((t) => t.skipped);
+  if (skipped.length) {
+    out.push(paint(ANSI.bold, `Skipped tensors (${skipped.length})`));
+    for (const t of skipped) out.push(`  ${displayString(t.name, 60)}: ${displayString(t.skipped ?? '', 200)}`);
+    out.push('');
+  }
+
+  out.push(paint(ANSI.bold, 'Forecast'));
+  out.push(`  ${describeForecast(report, (s) => displayString(s, 60))}`);
+  if (report.forecast.points.length) {
+    const r = forecastRange(report);
+    out.push(`  cumulative variance gain: min ${formatNumber(r.min)}, max ${formatNumber(r.max)}, last ${formatNumber(r.last)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function findingLine(f: Finding, paint: (code: string, text: string) => string): string {
+  const where = [f.tensor, f.node && f.node !== f.tensor ? `@ ${f.node}` : null].filter((x): x is string => !!x);
+  const subject = where.length ? ` ${where.map((w) => displayString(w, 48)).join(' ')}:` : '';
+  const tag = f.intentional ? ' (intentional)' : '';
+  return `${paint(ANSI.bold, displayString(f.code, 48))}${tag}${subject} ${displayString(f.message, 400)}`;
+}
+
+function pad(text: string, width: number, right: boolean, last: boolean): string {
+  const fill = ' '.repeat(Math.max(0, width - displayWidth(text)));
+  if (right) return fill + text;
+  return last ? text : text + fill;
+}
