@@ -1,0 +1,259 @@
+import * as vscode from 'vscode';
+import { Worker } from 'node:worker_threads';
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { LayerReport, Report } from '../core/report/reportModel';
+import type { AnalysisSettings } from './config';
+import type { Log } from './log';
+import type { WorkerInput, WorkerMessage } from './workerMessages';
+
+/** The latest known state of one model file, as views render it. */
+export type AnalysisState =
+  | { readonly status: 'running'; readonly done: number; readonly total: number; readonly layers: readonly LayerReport[] }
+  | { readonly status: 'done'; readonly report: Report }
+  | { readonly status: 'failed'; readonly message: string };
+
+/** Timing of the last finished analysis (shown in the log; read by the benchmark). */
+export interface AnalysisStats {
+  readonly path: string;
+  readonly fileSize: number;
+  readonly durationMs: number;
+  /** Worst event-loop delay of the extension host while the analysis ran (ms). */
+  readonly maxEventLoopDelayMs: number;
+  readonly p99EventLoopDelayMs: number;
+}
+
+/** A failure with a message fit for a notification (no stack). */
+export class AnalysisError extends Error {
+  override readonly name = 'AnalysisError';
+}
+
+interface CacheEntry {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly settingsKey: string;
+  readonly report: Report;
+}
+
+interface Running {
+  readonly settingsKey: string;
+  readonly promise: Promise<Report>;
+  readonly cancel: () => void;
+}
+
+const CANCEL_GRACE_MS = 1500;
+const WATCH_DEBOUNCE_MS = 300;
+
+/**
+ * Runs analyses in a worker thread (dist/analysisWorker.js), never on the extension host's
+ * thread: one fresh worker per run, so a crash or an out-of-memory (resourceLimits) kills only
+ * that worker and becomes an AnalysisError. Results are cached per file (size + mtime + settings);
+ * a FileSystemWatcher on each analyzed file triggers re-analysis when it changes on disk.
+ */
+export class AnalysisService implements vscode.Disposable {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly running = new Map<string, Running>();
+  private readonly states = new Map<string, AnalysisState>();
+  private readonly watchers = new Map<string, vscode.Disposable>();
+  private readonly debounce = new Map<string, NodeJS.Timeout>();
+  private readonly _onDidChangeState = new vscode.EventEmitter<{ uri: vscode.Uri; state: AnalysisState }>();
+  readonly onDidChangeState = this._onDidChangeState.event;
+  private readonly _onDidChangeFile = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires (debounced) when an analyzed file changed or was deleted on disk. */
+  readonly onDidChangeFile = this._onDidChangeFile.event;
+  lastStats: AnalysisStats | null = null;
+
+  constructor(
+    private readonly workerPath: string,
+    private readonly log: Log,
+  ) {}
+
+  state(uri: vscode.Uri): AnalysisState | undefined {
+    return this.states.get(uri.fsPath);
+  }
+
+  /** The cached report if it is still valid for this file and these settings. */
+  async cached(uri: vscode.Uri, settings: AnalysisSettings): Promise<Report | undefined> {
+    const entry = this.cache.get(uri.fsPath);
+    if (!entry || entry.settingsKey !== JSON.stringify(settings)) return undefined;
+    const st = await stat(uri.fsPath).catch(() => undefined);
+    return st && st.size === entry.size && st.mtimeMs === entry.mtimeMs ? entry.report : undefined;
+  }
+
+  /**
+   * Analyzes `uri` (from cache when valid) with a cancellable progress notification whose
+   * percentage follows the bytes of tensor data read. Rejects with AnalysisError or
+   * vscode.CancellationError.
+   */
+  async analyze(uri: vscode.Uri, settings: AnalysisSettings, opts: { force?: boolean; quiet?: boolean } = {}): Promise<Report> {
+    if (uri.scheme !== 'file') {
+      throw new AnalysisError(vscode.l10n.t('Only files on disk can be analyzed ({0}); external data needs a real file system.', uri.toString()));
+    }
+    this.watch(uri);
+    if (!opts.force) {
+      const hit = await this.cached(uri, settings);
+      if (hit) {
+        this.setState(uri, { status: 'done', report: hit });
+        return hit;
+      }
+    }
+    const key = JSON.stringify(settings);
+    const inFlight = this.running.get(uri.fsPath);
+    if (inFlight && inFlight.settingsKey === key && !opts.force) return inFlight.promise;
+    inFlight?.cancel();
+    const title = vscode.l10n.t('Analyzing {0}', path.basename(uri.fsPath));
+    return vscode.window.withProgress(
+      { location: opts.quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title, cancellable: true },
+      (progress, token) => {
+        let reported = 0;
+        const run = this.start(uri, settings, (done, total) => {
+          const pct = total > 0 ? Math.min(100, (100 * done) / total) : 0;
+          if (pct > reported) {
+            progress.report({ increment: pct - reported, message: `${Math.round(pct)} %` });
+            reported = pct;
+          }
+        });
+        token.onCancellationRequested(run.cancel);
+        return run.promise;
+      },
+    );
+  }
+
+  private start(uri: vscode.Uri, settings: AnalysisSettings, onProgress: (done: number, total: number) => void): Running {
+    const file = uri.fsPath;
+    const settingsKey = JSON.stringify(settings);
+    const cancelFlag = new SharedArrayBuffer(4);
+    const input: WorkerInput = { path: file, settings, cancel: cancelFlag };
+    const startedAt = performance.now();
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const layers: LayerReport[] = [];
+    let cancel = (): void => {};
+    const promise = (async (): Promise<Report> => {
+      const st = await stat(file).catch((e: unknown) => {
+        throw new AnalysisError(vscode.l10n.t('Cannot read {0}: {1}', file, e instanceof Error ? e.message : String(e)));
+      });
+      this.setState(uri, { status: 'running', done: 0, total: st.size, layers });
+      const worker = new Worker(this.workerPath, {
+        workerData: input,
+        resourceLimits: { maxOldGenerationSizeMb: settings.workerMemoryMb },
+        stdout: true,
+        stderr: true,
+      });
+      const report = await new Promise<Report>((resolve, reject) => {
+        let settled = false;
+        const settle = (fn: () => void): void => {
+          if (!settled) {
+            settled = true;
+            fn();
+          }
+        };
+        cancel = () => {
+          Atomics.store(new Int32Array(cancelFlag), 0, 1);
+          settle(() => reject(new vscode.CancellationError()));
+          // The engine checks the flag between tensors; a tensor that takes too long is cut short.
+          setTimeout(() => void worker.terminate(), CANCEL_GRACE_MS).unref();
+        };
+        worker.on('message', (m: WorkerMessage) => {
+          switch (m.type) {
+            case 'progress':
+              onProgress(m.done, m.total);
+              this.setState(uri, { status: 'running', done: m.done, total: m.total, layers });
+              break;
+            case 'layer':
+              layers.push(m.layer);
+              break;
+            case 'report':
+              settle(() => resolve(m.report));
+              void worker.terminate();
+              break;
+            case 'error':
+              if (m.stack) this.log.debug(m.stack);
+              settle(() => reject(new AnalysisError(m.message)));
+              void worker.terminate();
+              break;
+          }
+        });
+        worker.on('error', (e: Error & { code?: string }) => {
+          this.log.error(`analysis worker for ${file} failed`, e);
+          const oom = e.code === 'ERR_WORKER_OUT_OF_MEMORY';
+          settle(() => reject(new AnalysisError(oom
+            ? vscode.l10n.t('The analysis of {0} ran out of memory (limit {1} MB, setting onnxInit.analysis.workerMemoryMb).', path.basename(file), settings.workerMemoryMb)
+            : vscode.l10n.t('The analysis worker crashed: {0}', e.message))));
+        });
+        worker.on('exit', (code) => {
+          settle(() => reject(new AnalysisError(vscode.l10n.t('The analysis worker exited unexpectedly (code {0}).', code))));
+        });
+      });
+      this.cache.set(file, { size: st.size, mtimeMs: st.mtimeMs, settingsKey, report });
+      return report;
+    })();
+    const entry: Running = { settingsKey, promise, cancel: () => cancel() };
+    this.running.set(file, entry);
+    promise.then(
+      (report) => this.setState(uri, { status: 'done', report }),
+      (e: unknown) => {
+        if (!(e instanceof vscode.CancellationError)) this.setState(uri, { status: 'failed', message: e instanceof Error ? e.message : String(e) });
+      },
+    ).finally(() => {
+      loop.disable();
+      const stats: AnalysisStats = {
+        path: file,
+        fileSize: this.cache.get(file)?.size ?? 0,
+        durationMs: Math.round(performance.now() - startedAt),
+        maxEventLoopDelayMs: Math.round(loop.max / 1e5) / 10,
+        p99EventLoopDelayMs: Math.round(loop.percentile(99) / 1e5) / 10,
+      };
+      this.lastStats = stats;
+      this.log.info(`analysis of ${file} finished in ${stats.durationMs} ms; worst extension-host event-loop delay ${stats.maxEventLoopDelayMs} ms (p99 ${stats.p99EventLoopDelayMs} ms)`);
+      if (this.running.get(file) === entry) this.running.delete(file);
+    });
+    return entry;
+  }
+
+  private setState(uri: vscode.Uri, state: AnalysisState): void {
+    this.states.set(uri.fsPath, state);
+    this._onDidChangeState.fire({ uri, state });
+  }
+
+  private watch(uri: vscode.Uri): void {
+    if (this.watchers.has(uri.fsPath)) return;
+    const w = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), path.basename(uri.fsPath)),
+    );
+    const changed = (): void => {
+      clearTimeout(this.debounce.get(uri.fsPath));
+      this.debounce.set(uri.fsPath, setTimeout(() => {
+        this.cache.delete(uri.fsPath);
+        this._onDidChangeFile.fire(uri);
+      }, WATCH_DEBOUNCE_MS));
+    };
+    w.onDidChange(changed);
+    w.onDidCreate(changed);
+    w.onDidDelete(changed);
+    this.watchers.set(uri.fsPath, w);
+  }
+
+  /** Forgets a file: cache, state and watcher (its views were closed and its diagnostics cleared). */
+  forget(uri: vscode.Uri): void {
+    this.running.get(uri.fsPath)?.cancel();
+    this.cache.delete(uri.fsPath);
+    this.states.delete(uri.fsPath);
+    this.watchers.get(uri.fsPath)?.dispose();
+    this.watchers.delete(uri.fsPath);
+  }
+
+  /** Files analyzed in this session (for re-analysis when settings change). */
+  trackedFiles(): vscode.Uri[] {
+    return [...this.watchers.keys()].map((p) => vscode.Uri.file(p));
+  }
+
+  dispose(): void {
+    for (const r of this.running.values()) r.cancel();
+    for (const w of this.watchers.values()) w.dispose();
+    for (const t of this.debounce.values()) clearTimeout(t);
+    this._onDidChangeState.dispose();
+    this._onDidChangeFile.dispose();
+  }
+}

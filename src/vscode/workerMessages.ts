@@ -1,0 +1,17 @@
+import type { LayerReport, Report } from '../core/report/reportModel';
+import type { AnalysisSettings } from './config';
+
+/** What the extension host hands the analysis worker (`workerData`). */
+export interface WorkerInput {
+  readonly path: string;
+  readonly settings: AnalysisSettings;
+  /** Int32 flag set to 1 by the host to ask the worker to stop (read with Atomics). */
+  readonly cancel: SharedArrayBuffer;
+}
+
+/** Messages the worker posts to the host; `report` or `error` is always the last one. */
+export type WorkerMessage =
+  | { readonly type: 'progress'; readonly done: number; readonly total: number }
+  | { readonly type: 'layer'; readonly layer: LayerReport }
+  | { readonly type: 'report'; readonly report: Report }
+  | { readonly type: 'error'; readonly name: string; readonly message: string; readonly stack?: string };
