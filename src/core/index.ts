@@ -1,0 +1,14 @@
+// The core's public surface for adapters (CLI, VS Code worker) and tests of adapters.
+// Plain list of exports, one line each, so additions from different features merge easily.
+export * from './errors';
+export * from './host';
+export * from './onnx/model';
+export { parseModel, looksLikeOnnxModel, parseTensorProto, type ParseOptions } from './onnx/parseModel';
+export { DEFAULT_LIMITS, type DecodeLimits } from './onnx/decodeContext';
+export { dataTypeInfo, dataTypeName, rawByteLength, type DataTypeInfo, type TypedField } from './onnx/dataTypes';
+export { collectWeights, resolveName, type ResolvedName } from './onnx/collectWeights';
+export { tensorValueChunks, checkTensorData, DEFAULT_CHUNK_ELEMENTS, type TensorDataContext } from './onnx/tensorValues';
+export { checkExternalLocation, externalLocationComponents, type LocationProblem } from './onnx/externalLocation';
+export { auditExternalData, type ExternalDataAudit, type ExternalFileAudit, type ExternalRegion } from './onnx/externalDataAudit';
+export { StatsAccumulator, computeTensorStats, nonNanView, type TensorStats, type NonNanStats } from './stats/tensorStats';
+export { neutralizeControls, sanitizeForTerminal } from './text/sanitize';
