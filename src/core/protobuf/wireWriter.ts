@@ -204,6 +204,23 @@ export class MessageWriter {
     return this;
   }
 
+  /**
+   * A field whose payload is already wire-encoded (bytes copied from another file): for LEN the
+   * length prefix is added, for VARINT/I64/I32 the payload must be exactly one encoded value.
+   */
+  encodedField(field: number, wireType: 0 | 1 | 2 | 5, payload: Uint8Array): this {
+    if (wireType === WT_LEN) return this.bytes(field, payload);
+    const want = wireType === WT_I64 ? 8 : wireType === WT_I32 ? 4 : -1;
+    if (want >= 0 ? payload.length !== want : payload.length < 1 || payload.length > 10 || (payload[payload.length - 1]! & 0x80) !== 0) {
+      throw new RangeError(`encodedField: ${payload.length} bytes are not one value of wire type ${wireType}`);
+    }
+    this.room(5 + payload.length);
+    this.tag(field, wireType);
+    this.scratch.set(payload, this.used);
+    this.used += payload.length;
+    return this;
+  }
+
   /** Packed repeated varints (int32/int64/uint64 lists). */
   packedVarints(field: number, values: ArrayLike<number | bigint>): this {
     const inner = new MessageWriter();

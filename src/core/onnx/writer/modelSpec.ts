@@ -67,28 +67,55 @@ export type AttrSpec =
   | { readonly type: 'graphs'; readonly value: readonly GraphSpec[] }
   | { readonly type: 'sparse'; readonly value: SparseTensorSpec }
   | { readonly type: 'sparses'; readonly value: readonly SparseTensorSpec[] }
-  /** A reference to an attribute of the enclosing function (`ref_attr_name`); `attrType` is the AttributeType number. */
-  | { readonly type: 'ref'; readonly refAttrName: string; readonly attrType: number };
+  | { readonly type: 'type_proto'; readonly value: TypeSpec }
+  | { readonly type: 'type_protos'; readonly value: readonly TypeSpec[] }
+  /** A reference to an attribute of the enclosing function (`ref_attr_name`); `attrType` is the AttributeType number, if known. */
+  | { readonly type: 'ref'; readonly refAttrName: string; readonly attrType?: number }
+  /** Only the name (an attribute with no value: hostile-file and reader tests). */
+  | { readonly type: 'undefined' };
+
+/** TypeProto (the normalized `TypeInfo` of model.ts is assignable to it). */
+export type TypeSpec =
+  | { readonly kind: 'tensor' | 'sparse_tensor'; readonly elemType: number; readonly shape: readonly DimSpec[] | undefined }
+  | { readonly kind: 'sequence' | 'optional'; readonly elem: TypeSpec | undefined }
+  | { readonly kind: 'map'; readonly keyType: number; readonly value: TypeSpec | undefined }
+  | { readonly kind: 'unknown' };
 
 /** A dim is a size (dim_value), a symbolic name (dim_param) or null (unknown). */
 export type DimSpec = number | string | null;
 
+/**
+ * A ValueInfoProto. The common case is a tensor: `elemType` + `shape`. `type` describes any other
+ * TypeProto (sequence, map, optional, sparse) and wins when given; with neither, no type is written.
+ */
 export interface ValueInfoSpec {
   readonly name: string;
-  readonly elemType: number;
+  readonly elemType?: number;
   /** Undefined means "no shape" (unknown rank). */
   readonly shape?: readonly DimSpec[];
+  readonly type?: TypeSpec;
   readonly docString?: string;
 }
 
+export type TypedFieldName = 'float_data' | 'int32_data' | 'int64_data' | 'double_data' | 'uint64_data' | 'string_data';
+
 /** Tensor payload stored in a typed repeated field instead of raw_data (tests of those paths). */
-export interface TypedDataSpec {
-  readonly field: 'float_data' | 'int32_data' | 'int64_data' | 'double_data' | 'uint64_data' | 'string_data';
-  /** Values as written to the field (int32_data for float16 holds the bit patterns). */
-  readonly values: ArrayLike<number | bigint> | readonly (string | Uint8Array)[];
-  /** Packed (default, what onnx writes) or one field occurrence per value. */
-  readonly packed?: boolean;
-}
+export type TypedDataSpec =
+  | {
+      readonly field: TypedFieldName;
+      /** Values as written to the field (int32_data for float16 holds the bit patterns). */
+      readonly values: ArrayLike<number | bigint> | readonly (string | Uint8Array)[];
+      /** Packed (default, what onnx writes) or one field occurrence per value. */
+      readonly packed?: boolean;
+    }
+  | {
+      readonly field: TypedFieldName;
+      /**
+       * Field occurrences already wire-encoded, in order (copied from a parsed file): a packed
+       * occurrence's payload is the packed bytes; an unpacked one's is one encoded value.
+       */
+      readonly encoded: readonly { readonly packed: boolean; readonly payload: Uint8Array | LazyBytes }[];
+    };
 
 export interface ExternalSpec {
   readonly location: string;

@@ -7,10 +7,10 @@
  */
 import { MessageWriter, type ByteSink } from '../../protobuf/wireWriter';
 import { encodeTensorValues } from './encodeValues';
-import type { AttrSpec, FunctionSpec, GraphSpec, ModelSpec, NodeSpec, OpsetSpec, SparseTensorSpec, TensorSpec, ValueInfoSpec } from './modelSpec';
+import type { AttrSpec, DimSpec, FunctionSpec, GraphSpec, ModelSpec, NodeSpec, OpsetSpec, SparseTensorSpec, TensorSpec, TypedDataSpec, TypeSpec, ValueInfoSpec } from './modelSpec';
 
 /** AttributeProto.AttributeType. */
-const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10, SPARSE_TENSOR: 11, SPARSE_TENSORS: 12 } as const;
+const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10, SPARSE_TENSOR: 11, SPARSE_TENSORS: 12, TYPE_PROTO: 13, TYPE_PROTOS: 14 } as const;
 
 /** Streams the model to `sink`; returns the number of bytes written. */
 export function writeModel(spec: ModelSpec, sink: ByteSink): number {
@@ -75,7 +75,7 @@ function nodeMessage(n: NodeSpec): MessageWriter {
 function attributeMessage(name: string, a: AttrSpec): MessageWriter {
   const m = new MessageWriter().string(1, name);
   const v = normalizeAttr(a);
-  let type: number;
+  let type: number | undefined;
   switch (v.type) {
     case 'float': m.float(2, v.value); type = AttrType.FLOAT; break;
     case 'int': m.varint(3, v.value); type = AttrType.INT; break;
@@ -89,9 +89,12 @@ function attributeMessage(name: string, a: AttrSpec): MessageWriter {
     case 'graphs': for (const g of v.value) m.message(11, graphMessage(g)); type = AttrType.GRAPHS; break;
     case 'sparse': type = AttrType.SPARSE_TENSOR; break;
     case 'sparses': type = AttrType.SPARSE_TENSORS; break;
+    case 'type_proto': m.message(14, typeMessage(v.value)); type = AttrType.TYPE_PROTO; break;
+    case 'type_protos': for (const t of v.value) m.message(15, typeMessage(t)); type = AttrType.TYPE_PROTOS; break;
     case 'ref': type = v.attrType; break;
+    case 'undefined': type = undefined; break;
   }
-  m.varint(20, type);
+  if (type !== undefined) m.varint(20, type);
   if (v.type === 'ref') m.string(21, v.refAttrName);
   if (v.type === 'sparse') m.message(22, sparseMessage(v.value));
   if (v.type === 'sparses') for (const s of v.value) m.message(23, sparseMessage(s));
@@ -118,20 +121,51 @@ function writeStringOrBytes(m: MessageWriter, field: number, v: string | Uint8Ar
 
 function valueInfoMessage(v: ValueInfoSpec): MessageWriter {
   const m = new MessageWriter().string(1, v.name);
-  const tensorType = new MessageWriter().varint(1, v.elemType);
-  if (v.shape !== undefined) {
-    const shape = new MessageWriter();
-    for (const d of v.shape) {
-      const dim = new MessageWriter();
-      if (typeof d === 'number') dim.varint(1, d);
-      else if (typeof d === 'string') dim.string(2, d);
-      shape.message(1, dim);
-    }
-    tensorType.message(2, shape);
-  }
-  m.message(2, new MessageWriter().message(1, tensorType));
+  const type = v.type ?? (v.elemType !== undefined ? { kind: 'tensor' as const, elemType: v.elemType, shape: v.shape } : undefined);
+  if (type !== undefined) m.message(2, typeMessage(type));
   if (v.docString !== undefined) m.string(3, v.docString);
   return m;
+}
+
+/** TypeProto: tensor_type=1, sequence_type=4, map_type=5, sparse_tensor_type=8, optional_type=9. */
+function typeMessage(t: TypeSpec): MessageWriter {
+  const m = new MessageWriter();
+  switch (t.kind) {
+    case 'tensor':
+    case 'sparse_tensor': {
+      const inner = new MessageWriter().varint(1, t.elemType);
+      if (t.shape !== undefined) inner.message(2, shapeMessage(t.shape));
+      m.message(t.kind === 'tensor' ? 1 : 8, inner);
+      break;
+    }
+    case 'sequence':
+    case 'optional': {
+      const inner = new MessageWriter();
+      if (t.elem !== undefined) inner.message(1, typeMessage(t.elem));
+      m.message(t.kind === 'sequence' ? 4 : 9, inner);
+      break;
+    }
+    case 'map': {
+      const inner = new MessageWriter().varint(1, t.keyType);
+      if (t.value !== undefined) inner.message(2, typeMessage(t.value));
+      m.message(5, inner);
+      break;
+    }
+    case 'unknown':
+      break;
+  }
+  return m;
+}
+
+function shapeMessage(dims: readonly DimSpec[]): MessageWriter {
+  const shape = new MessageWriter();
+  for (const d of dims) {
+    const dim = new MessageWriter();
+    if (typeof d === 'number') dim.varint(1, d);
+    else if (typeof d === 'string') dim.string(2, d);
+    shape.message(1, dim);
+  }
+  return shape;
 }
 
 function sparseMessage(s: SparseTensorSpec): MessageWriter {
@@ -165,17 +199,27 @@ export function tensorMessage(t: TensorSpec): MessageWriter {
   return m;
 }
 
-function writeTyped(m: MessageWriter, typed: NonNullable<Extract<TensorSpec, { typed: unknown }>['typed']>): void {
+/** Wire type of one unpacked element of each typed field. */
+const UNPACKED_WIRE = { float_data: 5, int32_data: 0, int64_data: 0, double_data: 1, uint64_data: 0, string_data: 2 } as const;
+
+function writeTyped(m: MessageWriter, typed: TypedDataSpec): void {
   const field = TYPED_FIELD[typed.field];
-  const packed = typed.packed ?? true;
+  if ('encoded' in typed) {
+    for (const occ of typed.encoded) {
+      const p = occ.payload;
+      if (!(p instanceof Uint8Array)) m.lazyBytes(field, p);
+      else if (occ.packed) m.bytes(field, p);
+      else m.encodedField(field, UNPACKED_WIRE[typed.field], p);
+    }
+    return;
+  }
   const values = typed.values;
   if (typed.field === 'string_data') {
     for (const s of values as readonly (string | Uint8Array)[]) writeStringOrBytes(m, field, s);
     return;
   }
   const nums = values as ArrayLike<number | bigint>;
-  const isFloat = typed.field === 'float_data' || typed.field === 'double_data';
-  if (packed) {
+  if (typed.packed ?? true) {
     if (typed.field === 'float_data') m.packedFloats(field, nums as ArrayLike<number>);
     else if (typed.field === 'double_data') m.packedDoubles(field, nums as ArrayLike<number>);
     else m.packedVarints(field, nums);
@@ -183,9 +227,9 @@ function writeTyped(m: MessageWriter, typed: NonNullable<Extract<TensorSpec, { t
   }
   for (let i = 0; i < nums.length; i++) {
     const v = nums[i] as number | bigint;
-    if (!isFloat) m.varint(field, v);
-    else if (typed.field === 'float_data') m.float(field, Number(v));
-    else m.double(field, Number(v));
+    if (typed.field === 'float_data') m.float(field, Number(v));
+    else if (typed.field === 'double_data') m.double(field, Number(v));
+    else m.varint(field, v);
   }
 }
 
