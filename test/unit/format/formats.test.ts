@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatText } from '../../../src/core/report/format/formatText';
+import { formatMarkdown } from '../../../src/core/report/format/formatMarkdown';
+import { formatHtml, HTML_REPORT_CSP } from '../../../src/core/report/format/formatHtml';
+import { sampleReport, type SampleNames } from './sampleReport';
+import { ACTIVE_MARKUP, HOSTILE, INVISIBLE } from './hostileStrings';
+
+// eslint-disable-next-line no-control-regex -- stripping our own color codes
+const ANSI_SGR = new RegExp('\u001b\\[\\d+m', 'g');
+
+/** Puts one hostile string into every model-string slot the sample report has. */
+function hostileReport(value: string): ReturnType<typeof sampleReport> {
+  const names: SampleNames = { path: value, node: value, weight: value, op: value, producer: value, graph: value, activation: value, message: value, skipped: value };
+  return sampleReport(names);
+}
+
+test('text: one row per layer with the numbers of each column', () => {
+  const text = formatText(sampleReport());
+  const lines = text.split('\n');
+  const header = lines.findIndex((l) => /^\s+#\s+node\s+op\s+weight\s+shape\s+fan_in\s+fan_out\s+activation\s+std\s+Xavier std\s+He std\s+ratio\s+matched scheme\s+trained\/fresh\s+findings$/.test(l));
+  assert.ok(header > 0, text);
+  const row0 = lines[header + 1]!.trim().split(/\s{2,}/);
+  // fc0: Gemm [128, 784], He std √(2/784) = 0.05051, Xavier √(2/912) = 0.04683.
+  assert.deepEqual(row0, ['0', 'fc0', 'Gemm', 'fc0.weight', '128×784', '784', '128', 'Relu', '0.05051', '0.04683', '0.05051', '1.00× he', 'he_normal', 'fresh', 'zero-bias']);
+  assert.match(lines[header + 2]!, /all-zero-weights$/);
+  assert.match(lines[header + 3]!, /0\.10× he .*variance-too-low$/);
+  // Findings grouped most severe first, then the forecast.
+  const order = ['ERROR', 'WARNING', 'INFO', 'Forecast'].map((w) => text.indexOf(w));
+  assert.deepEqual([...order].sort((a, b) => a - b), order);
+  assert.match(text, /Findings \(1 error, 1 warning, 1 info\)/);
+  assert.match(text, /vanishing: the activation variance leaves the stable band at depth 2 \(layer fc2\)/);
+  assert.match(text, /Skipped tensors \(1\)\n {2}ext\.weight: external data refused: path-traversal/);
+  assert.ok(!text.includes('\u001b'), 'no escape sequences without color');
+});
+
+test('text: colors only as SGR sequences, and only when asked', () => {
+  const text = formatText(sampleReport(), { color: true });
+  assert.ok(text.includes('\u001b[31m'));
+  assert.deepEqual(text.replace(ANSI_SGR, '').includes('\u001b'), false);
+});
+
+test('text: hostile model strings come out neutralized and elided', () => {
+  for (const [kind, value] of Object.entries(HOSTILE)) {
+    const text = formatText(hostileReport(value), { color: true });
+    const plain = text.replace(ANSI_SGR, '');
+    assert.doesNotMatch(plain.replace(/\n/g, ''), INVISIBLE, kind);
+    assert.ok(text.length < 20_000, `${kind}: ${text.length} chars`);
+  }
+  const rtl = formatText(hostileReport(HOSTILE.rtl));
+  assert.ok(rtl.includes('gpj.\\u202eexe.evil'));
+  assert.ok(formatText(hostileReport(HOSTILE.nul)).includes('w\\u0000hidden'));
+});
+
+test('markdown: tables keep their columns and no model string becomes markup', () => {
+  for (const [kind, value] of Object.entries(HOSTILE)) {
+    const md = formatMarkdown(hostileReport(value));
+    for (const bad of ACTIVE_MARKUP) assert.ok(!md.toLowerCase().includes(bad), `${kind}: ${bad}`);
+    assert.doesNotMatch(md, INVISIBLE, kind);
+    assert.ok(md.length < 40_000, `${kind}: ${md.length}`);
+    // Each table row has exactly as many unescaped pipes as its header.
+    const rows = md.split('\n').filter((l) => l.startsWith('|'));
+    for (const row of rows) {
+      const pipes = row.replace(/\\\\/g, '').match(/(?<!\\)\|/g)!.length;
+      assert.ok([3, 6, 16].includes(pipes), `${kind}: ${pipes} pipes in ${row.slice(0, 120)}`);
+    }
+    assert.ok(!/(?<!\\)[`]/.test(md.replace(/^```.*$/gm, '')), `${kind}: raw backtick`);
+  }
+  const md = formatMarkdown(sampleReport());
+  assert.match(md, /\| error \| \[all-zero-weights\]\(https:\/\/\S+#all-zero-weights\) \| fc1\.weight \| fc1 \|/);
+  assert.match(md, /\| 0 \| fc0 \| Gemm \| fc0\.weight \| 128×784 \| 784 \| 128 \| Relu \| 0\.05051 \| 0\.04683 \| 0\.05051 \| 1\.00× he \| he\\_normal \| fresh \| zero-bias \|/);
+});
+
+test('html: self-contained, CSP, no script, every model string escaped', () => {
+  const clean = formatHtml(sampleReport());
+  assert.ok(clean.startsWith('<!DOCTYPE html>'));
+  assert.ok(clean.includes(`<meta http-equiv="Content-Security-Policy" content="${HTML_REPORT_CSP}">`));
+  assert.match(HTML_REPORT_CSP, /^default-src 'none'; style-src 'unsafe-inline'/);
+  assert.doesNotMatch(clean, /<script|<link|<img|<iframe|\bsrc=|\bon[a-z]+=/i);
+  assert.match(clean, /<svg viewBox=/, 'forecast chart inline');
+  for (const [kind, value] of Object.entries(HOSTILE)) {
+    const html = formatHtml(hostileReport(value));
+    for (const bad of ACTIVE_MARKUP) assert.ok(!html.toLowerCase().includes(bad), `${kind}: ${bad}`);
+    assert.doesNotMatch(html, INVISIBLE, kind);
+    assert.ok(html.length < 60_000, `${kind}: ${html.length}`);
+    // Only our own tags: every '<' opens a known element.
+    const tags = new Set([...html.matchAll(/<\/?([a-zA-Z!][a-zA-Z0-9]*)/g)].map((m) => m[1]!.toLowerCase()));
+    const allowed = ['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'dl', 'dt', 'dd', 'strong', 'span', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a', 'bdi', 'p', 'svg', 'rect', 'polyline'];
+    assert.deepEqual([...tags].filter((t) => !allowed.includes(t)), [], kind);
+  }
+  const attr = formatHtml(hostileReport(HOSTILE.attr));
+  assert.ok(attr.includes('<bdi>&quot;&gt;&lt;img src&#61;x onerror&#61;alert(1)&gt;</bdi>'));
+});
