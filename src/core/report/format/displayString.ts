@@ -1,16 +1,12 @@
-// TEMPORARY neutralizer until H1's src/core/text/sanitize.ts lands; then this file delegates to it.
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
-const UNSAFE_G = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
-const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+import { neutralizeControls as neutralize } from '../../text/sanitize';
 
-function neutralize(value: string): string {
-  if (!UNSAFE.test(value)) return value;
-  return value.replace(UNSAFE_G, (ch) => NAMED[ch] ?? `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`);
-}
+// Elision here differs from sanitizeForTerminal on purpose: `max` counts code points (so a table
+// column of astral names gets the width asked for), the length note is optional (narrow table
+// cells leave it out), and the ellipsis counts towards `max` so columns line up.
 
 /** Options of {@link displayString}. */
 export interface DisplayOptions {
-  /** Append the full length (in characters) when the value was elided. */
+  /** Show the full length (UTF-16 units) when elided; default: when `max` ≥ 100 (not in table cells). */
   readonly showLength?: boolean;
 }
 
@@ -28,7 +24,7 @@ export function displayString(value: string, max = 80, options: DisplayOptions =
   if (head.consumed === value.length) return neutralize(value);
   const tail = takeLastCodePoints(value, limit - 1 - head.count, head.consumed);
   if (head.consumed + tail.length >= value.length) return neutralize(value);
-  const note = options.showLength ? `(${value.length} chars)…` : '';
+  const note = (options.showLength ?? limit >= 100) ? `(${value.length} chars)…` : '';
   return `${neutralize(head.text)}…${note}${neutralize(tail)}`;
 }
 
