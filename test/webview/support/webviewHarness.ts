@@ -120,20 +120,9 @@ export async function openWebview(opts: HarnessOptions = {}): Promise<Harness> {
   const page = await context.newPage();
   const posted: WebviewToHost[] = [];
   const waiters: { type: string; pred?: (m: never) => boolean; resolve: (m: WebviewToHost) => void }[] = [];
-  let harness!: Harness;
   const dialogs: string[] = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-  await page.exposeFunction('__toHost', async (msg: WebviewToHost) => {
-    posted.push(msg);
-    for (const w of [...waiters]) {
-      if (w.type === msg.type && (!w.pred || w.pred(msg as never))) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(msg);
-      }
-    }
-    await opts.onPost?.(msg, harness);
-  });
-  harness = {
+  const harness: Harness = {
     page,
     posted,
     dialogs,
@@ -151,6 +140,16 @@ export async function openWebview(opts: HarnessOptions = {}): Promise<Harness> {
     reload: async () => { posted.length = 0; await page.reload(); },
     close: async () => { await context.close(); await new Promise((r) => server.close(r)); },
   };
+  await page.exposeFunction('__toHost', async (msg: WebviewToHost) => {
+    posted.push(msg);
+    for (const w of [...waiters]) {
+      if (w.type === msg.type && (!w.pred || w.pred(msg as never))) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(msg);
+      }
+    }
+    await opts.onPost?.(msg, harness);
+  });
   await page.goto(`${origin}/`);
   return harness;
 }
