@@ -12,3 +12,4 @@ export { checkExternalLocation, externalLocationComponents, type LocationProblem
 export { auditExternalData, type ExternalDataAudit, type ExternalFileAudit, type ExternalRegion } from './onnx/externalDataAudit';
 export { StatsAccumulator, computeTensorStats, nonNanView, type TensorStats, type NonNanStats } from './stats/tensorStats';
 export { neutralizeControls, sanitizeForTerminal } from './text/sanitize';
+export { exactIntegerExtremes } from './onnx/tensorIntegers';

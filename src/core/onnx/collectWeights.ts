@@ -21,7 +21,7 @@ function constantWeight(node: Node, graphPath: string, origin: WeightOrigin): We
   const name = node.outputs[0] ?? '';
   for (const a of node.attributes) {
     if (!CONSTANT_VALUE_ATTRS.has(a.name)) continue;
-    const constantNode = { node: node.name, attribute: a.name };
+    const constantNode = { node: node.name, attribute: a.name, nodeIndex: node.index };
     const v = a.value;
     switch (v.type) {
       case 'tensor': return { name, tensor: v.value, origin, graphPath, constantNode };

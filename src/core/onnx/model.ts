@@ -223,5 +223,5 @@ export interface WeightEntry {
   /** For sparse tensors: the sparse description (tensor holds the values). */
   readonly sparse?: SparseTensorRef;
   /** For Constant nodes: the node and which attribute carried the value. */
-  readonly constantNode?: { readonly node: string; readonly attribute: string };
+  readonly constantNode?: { readonly node: string; readonly attribute: string; readonly nodeIndex?: number };
 }
