@@ -56,6 +56,8 @@ export interface HeadReport {
   readonly pooling: string | null;
   /** Outputs of the head (classes, vocabulary, channels) when known. */
   readonly outputCount: number | null;
+  /** First activation after the head (`Relu`, `Softmax`, ...) or `none` (raw logits). */
+  readonly followedBy: string;
   /** For LM heads: the embedding initializer the head weight is tied to. */
   readonly tiedTo: readonly string[];
   /** Why the head got this kind, in words. */

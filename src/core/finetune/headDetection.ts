@@ -131,6 +131,7 @@ function describeHead(input: HeadDetectionInput, node: Node, tail: readonly Node
     cut,
     pooling,
     outputCount,
+    followedBy: activationAfter(tail),
     tiedTo,
     reason,
     verdict: input.facts?.verdictOf(label, weightRoot) ?? 'unknown',
@@ -266,6 +267,22 @@ function findTiedEmbedding(input: HeadDetectionInput, weight: TensorRef | undefi
     return { name: root!, how: check === true ? 'tied to (same values, transposed)' : 'shaped like (tie not verified)', tied: true };
   }
   return undefined;
+}
+
+const ACTIVATIONS = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax', 'Clip', 'HardSigmoid', 'Elu', 'Selu', 'Gelu']);
+
+/** The first activation on the way from the head to the output (`tail` is output-first). */
+function activationAfter(tail: readonly Node[]): string {
+  for (let k = tail.length - 1; k >= 0; k--) {
+    const n = tail[k]!;
+    if (!ACTIVATIONS.has(n.opType)) continue;
+    if (n.opType === 'LeakyRelu') {
+      const a = n.attributes.find((x) => x.name === 'alpha');
+      return `LeakyRelu(${a && a.value.type === 'float' ? a.value.value : 0.01})`;
+    }
+    return n.opType;
+  }
+  return 'none';
 }
 
 function unique(names: readonly string[]): string[] {
