@@ -12,6 +12,10 @@ import {
 } from '../../src/core/index';
 import { openFileSource } from '../../src/node/fileSource';
 import { createExternalDataHost } from '../../src/node/externalDataHost';
+import { WireReader } from '../../src/core/protobuf/wireReader';
+import { DecodeContext } from '../../src/core/onnx/decodeContext';
+import { decodeTensorInto, finalizeTensor, newTensorBuilder } from '../../src/core/onnx/decodeTensor';
+import type { ByteSource, TensorRef } from '../../src/core/index';
 import { compareWithReference, isNumeric, storageName, type RefStats } from './readerCompare';
 
 interface RefTensor {
@@ -65,6 +69,32 @@ function checkRecord(label: string, w: WeightEntry | undefined, ref: RefTensor, 
   }
   if (ref.stats !== undefined && isNumeric(t)) problems.push(...compareWithReference(label, t, ctx, ref.stats));
   return 1;
+}
+
+/**
+ * Tensors of a SequenceProto (tensor_values = 3) or OptionalProto (tensor_value = 3,
+ * sequence_value = 5) test-data file, through the reader's own TensorProto decoder.
+ */
+function containerTensors(source: ByteSource, kind: 'sequence' | 'optional'): TensorRef[] {
+  const ctx = new DecodeContext(new WireReader(source));
+  const out: TensorRef[] = [];
+  const visit = (end: number, k: 'sequence' | 'optional'): void => {
+    while (ctx.r.pos < end) {
+      const tag = ctx.r.tag(end);
+      const field = tag >>> 3;
+      if (field === 3 || (k === 'optional' && field === 5)) {
+        const e = ctx.messageEnd(tag, end, k, String(field));
+        if (field === 3) {
+          const b = newTensorBuilder(ctx.r.pos);
+          decodeTensorInto(ctx, e, b);
+          out.push(finalizeTensor(b));
+        } else visit(e, 'sequence');
+        ctx.r.pos = e;
+      } else ctx.r.skip(tag & 7, end, field);
+    }
+  };
+  visit(source.size, kind);
+  return out;
 }
 
 function referenceModels(): { model: string; ref: string }[] {
@@ -144,13 +174,19 @@ test('onnx-node-tests + third-party: models parse, initializers / Constant tenso
       continue;
     }
     for (const td of ref.test_data ?? []) {
-      if (td.kind !== 'tensor' || td.tensor === undefined) continue;
       const pb = join(dirname(model), td.file);
       const source = openFileSource(pb);
       try {
-        const t = parseTensorProto(source);
         const ctx = { model: source, external: createExternalDataHost(pb) };
-        testTensors += checkRecord(`${rel}:${td.file}`, { name: t.name, tensor: t, origin: 'initializer', graphPath: '' }, td.tensor, ctx, problems);
+        if (td.kind === 'tensor' && td.tensor !== undefined) {
+          const t = parseTensorProto(source);
+          testTensors += checkRecord(`${rel}:${td.file}`, { name: t.name, tensor: t, origin: 'initializer', graphPath: '' }, td.tensor, ctx, problems);
+        } else if (td.kind === 'sequence' || td.kind === 'optional') {
+          const got = containerTensors(source, td.kind);
+          const refs = td.tensors ?? (td.tensor ? [td.tensor] : []);
+          if (got.length !== refs.length) problems.push(`${rel}:${td.file}: ${got.length} tensors in the ${td.kind}, reference ${refs.length}`);
+          refs.forEach((r, i) => { testTensors += checkRecord(`${rel}:${td.file}[${i}]`, got[i] && { name: got[i].name, tensor: got[i], origin: 'initializer', graphPath: '' }, r, ctx, problems); });
+        } else problems.push(`${rel}:${td.file}: unknown test-data kind ${td.kind}`);
       } catch (e) {
         problems.push(`${rel}:${td.file}: ${(e as Error).name}: ${(e as Error).message}`);
       } finally {
