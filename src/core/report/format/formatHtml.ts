@@ -3,6 +3,7 @@ import { escapeHtml } from '../../text/escapeHtml';
 import { displayString } from './displayString';
 import { formatBytes, formatCount, formatNumber } from './formatNumber';
 import { LAYER_COLUMNS, layerCells } from './layerCells';
+import { renderSections } from './reportSections';
 import { describeForecast, forecastRange } from './describeForecast';
 import { findingDocUrl } from '../findingDocs';
 import { SEVERITIES, sortFindings, summarizeSeverities } from './severity';
@@ -98,6 +99,7 @@ export function formatHtml(report: Report): string {
     out.push('</tbody></table>');
   }
 
+  out.push(...renderSections(report, 'html'));
   out.push('<h2>Forecast</h2>');
   out.push(`<p>${escapeHtml(describeForecast(report, (s) => displayString(s, 60)))}</p>`);
   const svg = forecastSvg(report);

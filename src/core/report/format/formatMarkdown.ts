@@ -3,6 +3,7 @@ import { escapeMarkdown } from '../../text/escapeMarkdown';
 import { displayString } from './displayString';
 import { formatBytes, formatCount, formatNumber } from './formatNumber';
 import { LAYER_COLUMNS, layerCells } from './layerCells';
+import { renderSections } from './reportSections';
 import { describeForecast, forecastRange } from './describeForecast';
 import { findingDocUrl } from '../findingDocs';
 import { sortFindings, summarizeSeverities } from './severity';
@@ -61,6 +62,7 @@ export function formatMarkdown(report: Report): string {
     out.push('');
   }
 
+  for (const extra of renderSections(report, 'markdown')) out.push(extra.trimEnd(), '');
   out.push('## Forecast', '');
   out.push(escapeMarkdown(describeForecast(report, (s) => displayString(s, 60))));
   const r = forecastRange(report);

@@ -2,6 +2,7 @@ import type { Finding, Report, Severity } from '../reportModel';
 import { displayString, displayWidth } from './displayString';
 import { formatBytes, formatCount, formatNumber } from './formatNumber';
 import { LAYER_COLUMNS, layerCells, type LayerColumn } from './layerCells';
+import { renderSections } from './reportSections';
 import { describeForecast, forecastRange } from './describeForecast';
 import { SEVERITIES, sortFindings, summarizeSeverities } from './severity';
 
@@ -73,6 +74,7 @@ export function formatText(report: Report, options: TextFormatOptions = {}): str
     out.push('');
   }
 
+  for (const extra of renderSections(report, 'text')) out.push(extra.trimEnd(), '');
   out.push(paint(ANSI.bold, 'Forecast'));
   out.push(`  ${describeForecast(report, (s) => displayString(s, 60))}`);
   if (report.forecast.points.length) {
