@@ -206,5 +206,5 @@ export interface Report {
   /** Added by the fine-tune issue. */
   readonly fineTune?: unknown;
   /** Added by the probe issue. */
-  readonly probe?: unknown;
+  readonly probe?: import('../probe/probeTypes').ProbeReport;
 }

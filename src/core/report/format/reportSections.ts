@@ -1,6 +1,8 @@
 import type { Report } from '../reportModel';
 import type { FineTuneReport } from '../../finetune/fineTuneModel';
+import type { ProbeReport } from '../../probe/probeTypes';
 import { formatFineTuneHtml, formatFineTuneMarkdown, formatFineTuneText } from '../../finetune/formatFineTune';
+import { formatProbeHtml, formatProbeMarkdown, formatProbeText } from '../../probe/formatProbe';
 
 /**
  * Optional report sections owned by other features (fine-tune, probe), rendered after the core
@@ -22,6 +24,7 @@ function section<T>(key: ReportSection['key'], r: { text(s: T): string; markdown
 
 export const REPORT_SECTIONS: readonly ReportSection[] = [
   section<FineTuneReport>('fineTune', { text: formatFineTuneText, markdown: formatFineTuneMarkdown, html: formatFineTuneHtml }),
+  section<ProbeReport>('probe', { text: formatProbeText, markdown: formatProbeMarkdown, html: formatProbeHtml }),
 ];
 
 /** The extra sections present in `report`, rendered for `kind`, in table order. */
