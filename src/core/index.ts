@@ -13,3 +13,4 @@ export { auditExternalData, type ExternalDataAudit, type ExternalFileAudit, type
 export { StatsAccumulator, computeTensorStats, nonNanView, type TensorStats, type NonNanStats } from './stats/tensorStats';
 export { neutralizeControls, sanitizeForTerminal } from './text/sanitize';
 export { exactIntegerExtremes } from './onnx/tensorIntegers';
+export { checkSparseTensor } from './onnx/sparseTensors';

@@ -3,7 +3,7 @@
 // warnings. Exit codes: 0 listed, 2 bad usage or unreadable model (one line, no stack trace).
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkTensorData, collectWeights, dataTypeName, parseModel, sanitizeForTerminal, type OnnxModel, type TensorStorage, type WeightEntry } from '../../core/index';
+import { checkSparseTensor, checkTensorData, collectWeights, dataTypeName, parseModel, sanitizeForTerminal, type OnnxModel, type TensorStorage, type WeightEntry } from '../../core/index';
 import { createExternalDataHost } from '../../node/externalDataHost';
 import { openFileSource } from '../../node/fileSource';
 
@@ -57,7 +57,7 @@ function shapeText(dims: readonly number[]): string {
 /** Builds the rows for a parsed model (refusals include the external-data host's verdicts). */
 export function inspectRows(model: OnnxModel, ctx: Parameters<typeof checkTensorData>[1]): InspectRow[] {
   return collectWeights(model).map((w) => {
-    const refusal = checkTensorData(w.tensor, ctx);
+    const refusal = w.sparse ? checkSparseTensor(w.sparse, ctx) : checkTensorData(w.tensor, ctx);
     return {
       name: w.name,
       dtype: dataTypeName(w.tensor.dataType),

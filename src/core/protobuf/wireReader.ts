@@ -161,7 +161,7 @@ export class WireReader {
     const len = this.hi * TWO_32 + this.lo;
     if (len > end - this.pos) {
       const whereEnd = end >= this.source.size ? 'the end of the file' : 'the end of its enclosing message';
-      throw new OnnxFormatError(`${what} claims ${len} bytes but only ${end - this.pos} remain before ${whereEnd}`, at);
+      throw new OnnxFormatError(`${what} length ${len} exceeds the ${end - this.pos} bytes that remain before ${whereEnd} (truncated or corrupt)`, at);
     }
     return this.pos + len;
   }
