@@ -7,8 +7,16 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../support/corpus';
 import { sampleReport } from './sampleReport';
 import { reportValidator } from './reportValidator';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../support/corpus';
 import { formatJson } from '../../../src/core/report/format/formatJson';
 import { REPORT_SCHEMA_VERSION } from '../../../src/core/report/reportModel';
+import { bytesSource, parseModel } from '../../../src/core/index';
+import { suggestFineTune } from '../../../src/core/finetune/suggestFineTune';
+import { formatHtml } from '../../../src/core/report/format/formatHtml';
+import { formatMarkdown } from '../../../src/core/report/format/formatMarkdown';
+import { formatText } from '../../../src/core/report/format/formatText';
 
 
 test('the schema compiles in strict mode and accepts a built report (through formatJson)', () => {
@@ -42,4 +50,17 @@ test('formatJson round-trips and writes bidi/zero-width/separator characters as 
   assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(report)));
   assert.doesNotMatch(text, /[\u202e\u2028\u200b<>]/);
   assert.match(text, /a\\u202eb\\u2028c\\u200bd\\u003cx\\u003e/);
+});
+
+test('a real fine-tune section (suggestFineTune on a fixture) validates and renders inert', () => {
+  const model = parseModel(bytesSource(readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'models', 'mlp_defects.onnx'))));
+  const report = { ...sampleReport(), fineTune: suggestFineTune(model, { datasetSize: 'small', domain: 'similar' }) };
+  assert.deepEqual(reportValidator()(JSON.parse(formatJson(report))), []);
+  const broken = { ...JSON.parse(formatJson(report)), fineTune: { ...report.fineTune, freezeBy: 'regex' } };
+  assert.notDeepEqual(reportValidator()(broken), []);
+  assert.match(formatText(report), /head\.weight/);
+  assert.match(formatMarkdown(report), /head\.weight/);
+  const html = formatHtml(report);
+  assert.match(html, /<section class="fine-tune">/);
+  assert.doesNotMatch(html, /<script|\son[a-z]+=/i);
 });
