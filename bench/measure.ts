@@ -1,0 +1,70 @@
+// Runs one command as a child and measures wall time and peak RSS. Peak RSS comes from GNU time
+// (`/usr/bin/time -f %M`, the kernel's maxrss of the child) when installed, else from polling
+// /proc/<pid>/status VmHWM every 5 ms (slightly low if the peak is shorter than a poll).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+
+export interface RunResult {
+  readonly ms: number;
+  readonly peakRssMB: number | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number | null;
+}
+
+const GNU_TIME = '/usr/bin/time';
+const HAVE_GNU_TIME = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M', 'true']).status === 0;
+
+/** Runs `cmd args` to completion; stdout is captured (tools print a one-line JSON summary). */
+export async function runMeasured(cmd: string, args: readonly string[], options?: { env?: NodeJS.ProcessEnv }): Promise<RunResult> {
+  const rssFile = join(tmpdir(), `onnx-init-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const [file, argv] = HAVE_GNU_TIME ? [GNU_TIME, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, [...args]];
+  const t0 = process.hrtime.bigint();
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: options?.env ?? process.env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let polledKB = 0;
+  const poll = HAVE_GNU_TIME
+    ? undefined
+    : setInterval(() => {
+        try {
+          const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+          if (m) polledKB = Math.max(polledKB, Number(m[1]));
+        } catch {
+          // exited between polls
+        }
+      }, 5);
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (poll) clearInterval(poll);
+  let peakKB: number | undefined = polledKB || undefined;
+  if (HAVE_GNU_TIME && existsSync(rssFile)) {
+    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+    peakKB = Number(lines[lines.length - 1]);
+    rmSync(rssFile, { force: true });
+  }
+  return { ms, peakRssMB: peakKB === undefined ? undefined : peakKB / 1024, stdout, stderr, code };
+}
+
+/** Page-cache floor: `cat FILES > /dev/null` (the files are read once first to warm the cache). */
+export async function catFloor(files: readonly string[], runs: number): Promise<number> {
+  const cmd = ['cat', ...files.map(shellQuote), '>', '/dev/null'].join(' ');
+  await runMeasured('sh', ['-c', cmd]);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push((await runMeasured('sh', ['-c', cmd])).ms);
+  return Math.min(...times);
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
