@@ -141,6 +141,9 @@ export class AnalysisService implements vscode.Disposable {
         stdout: true,
         stderr: true,
       });
+      // Nothing in the worker should print; if a dependency does, it goes to our log, not the host's.
+      worker.stdout.on('data', (d: Buffer) => this.log.debug(`worker: ${d.toString('utf8').trimEnd()}`));
+      worker.stderr.on('data', (d: Buffer) => this.log.warn(`worker: ${d.toString('utf8').trimEnd()}`));
       const report = await new Promise<Report>((resolve, reject) => {
         let settled = false;
         const settle = (fn: () => void): void => {
@@ -163,6 +166,10 @@ export class AnalysisService implements vscode.Disposable {
               break;
             case 'layer':
               layers.push(m.layer);
+              break;
+            case 'warning':
+              this.log.warn(`${file}: ${m.message}`);
+              void vscode.window.showWarningMessage(`${path.basename(file)}: ${m.message}`);
               break;
             case 'report':
               settle(() => resolve(m.report));

@@ -5,7 +5,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeModel } from '../core/index';
 import { openFileSource } from '../node/fileSource';
 import { createExternalDataHost } from '../node/externalDataHost';
-import { toEngineOptions } from './analysisOptions';
+import { runProbe } from '../node/probe/runProbe';
+import type { CancellationSignal, ProgressSink } from '../core/host';
+import type { Report } from '../core/report/reportModel';
+import { toEngineOptions, toProbeOptions } from './analysisOptions';
 import type { WorkerInput, WorkerMessage } from './workerMessages';
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -27,18 +30,40 @@ async function main(port: NonNullable<typeof parentPort>, input: WorkerInput): P
       post({ type: 'progress', done, total });
     },
   };
+  const report = await analyzeFile(input, signal, progress, post);
+  // The file handles are closed before the probe: it runs in a process of its own.
+  post({ type: 'report', report: await withProbe(report, input, signal, post) });
+}
+
+async function analyzeFile(input: WorkerInput, signal: CancellationSignal, progress: ProgressSink, post: (m: WorkerMessage) => void): Promise<Report> {
   const source = openFileSource(input.path);
   const external = createExternalDataHost(input.path);
   try {
-    const report = await analyzeModel(
+    return await analyzeModel(
       { source, external, path: input.path },
       toEngineOptions(input.settings),
       { signal, progress, onLayer: (layer) => post({ type: 'layer', layer }) },
     );
-    post({ type: 'report', report });
   } finally {
     external.close();
     source.close();
+  }
+}
+
+/** Adds the activation probe (a child process running onnxruntime) when the settings ask for it. */
+async function withProbe(report: Report, input: WorkerInput, signal: CancellationSignal, post: (m: WorkerMessage) => void): Promise<Report> {
+  const p = input.settings.probe;
+  if (!p.enabled) return report;
+  if (report.model.fileSize > p.maxModelSizeMb * 1024 * 1024) {
+    post({ type: 'warning', message: `probe skipped: the model is larger than onnxInit.probe.maxModelSizeMb (${p.maxModelSizeMb} MB)` });
+    return report;
+  }
+  try {
+    const probe = await runProbe(input.path, { ...toProbeOptions(input.settings), analysis: { layers: report.layers, forecast: report.forecast } }, { signal });
+    return { ...report, probe };
+  } catch (e) {
+    post({ type: 'warning', message: `probe failed: ${e instanceof Error ? e.message : String(e)}` });
+    return report;
   }
 }
 

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { FineTuneDatasetSize, FineTuneDomain, FineTuneSettings, ReportSettings } from '../shared/protocol';
 import { FINE_TUNE_DATASET_SIZES, FINE_TUNE_DOMAINS } from '../shared/protocol';
 import type { Severity } from '../core/report/reportModel';
+import type { ActivationOption } from '../core/analysis/gains';
+import { ACTIVATION_OPTIONS } from '../core/analysis/gains';
 
 /** The settings section; every key below lives under `onnxInit.`. */
 export const CONFIG_SECTION = 'onnxInit';
@@ -9,8 +11,7 @@ export const CONFIG_SECTION = 'onnxInit';
 export type SeverityOverride = Severity | 'off';
 const SEVERITY_OVERRIDES: readonly SeverityOverride[] = ['error', 'warning', 'info', 'hint', 'off'];
 
-export const ACTIVATIONS = ['auto', 'linear', 'relu', 'leaky_relu', 'tanh', 'sigmoid', 'selu', 'gelu', 'silu'] as const;
-export type ActivationSetting = (typeof ACTIVATIONS)[number];
+export type ActivationSetting = ActivationOption;
 
 /** Probe (onnxruntime activation run) options, mirrored from the `onnxInit.probe.*` settings. */
 export interface ProbeSettings {
@@ -32,17 +33,13 @@ export interface AnalysisSettings {
   readonly varianceTolerance: number;
   /** 0 = no limit (every element is read). */
   readonly maxElementsPerTensor: number;
+  readonly severityOverrides: Readonly<Record<string, SeverityOverride>>;
+  /** Glob patterns (`*`, `?`) over tensor names; matching findings are dropped. */
+  readonly ignore: readonly string[];
   readonly fineTune: FineTuneSettings;
   readonly probe: ProbeSettings;
   /** Worker heap limit; an analysis that needs more fails with a clear "out of memory" error. */
   readonly workerMemoryMb: number;
-}
-
-/** Post-analysis policy applied to findings (the report and the diagnostics both show its result). */
-export interface FindingPolicy {
-  readonly severityOverrides: Readonly<Record<string, SeverityOverride>>;
-  /** Glob patterns (`*`, `?`) over tensor names; matching findings are dropped. */
-  readonly ignore: readonly string[];
 }
 
 const clampNumber = (v: unknown, min: number, max: number, fallback: number): number =>
@@ -72,11 +69,11 @@ export class Config implements vscode.Disposable {
 
   get activation(): ActivationSetting {
     const v = this.get<string>('analysis.activation');
-    return (ACTIVATIONS as readonly string[]).includes(v ?? '') ? (v as ActivationSetting) : 'auto';
+    return (ACTIVATION_OPTIONS as readonly string[]).includes(v ?? '') ? (v as ActivationSetting) : 'auto';
   }
 
   get varianceTolerance(): number {
-    return clampNumber(this.get('analysis.varianceTolerance'), 0.01, 100, 0.5);
+    return clampNumber(this.get('analysis.varianceTolerance'), 0.01, 100, 1);
   }
 
   get maxElementsPerTensor(): number {
@@ -115,7 +112,8 @@ export class Config implements vscode.Disposable {
       if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) dimensionDefaults[name] = v;
     }
     return {
-      enabled: this.get<boolean>('probe.enabled') === true,
+      // Running a model is the one thing we do not do for an untrusted workspace.
+      enabled: this.get<boolean>('probe.enabled') === true && vscode.workspace.isTrusted,
       maxModelSizeMb: clampNumber(this.get('probe.maxModelSizeMb'), 0, 1e6, 200),
       batches: Math.floor(clampNumber(this.get('probe.batches'), 1, 1000, 4)),
       batchSize: Math.floor(clampNumber(this.get('probe.batchSize'), 1, 4096, 8)),
@@ -135,14 +133,12 @@ export class Config implements vscode.Disposable {
       activation: this.activation,
       varianceTolerance: this.varianceTolerance,
       maxElementsPerTensor: this.maxElementsPerTensor,
+      severityOverrides: this.severityOverrides,
+      ignore: this.ignore,
       fineTune: this.fineTune,
       probe: this.probe,
       workerMemoryMb: this.workerMemoryMb,
     };
-  }
-
-  findingPolicy(): FindingPolicy {
-    return { severityOverrides: this.severityOverrides, ignore: this.ignore };
   }
 
   reportSettings(): ReportSettings {

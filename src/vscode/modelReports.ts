@@ -4,12 +4,11 @@ import type { Report } from '../core/report/reportModel';
 import { AnalysisError } from './analysisService';
 import type { AnalysisService } from './analysisService';
 import type { Config } from './config';
-import { applyFindingPolicy } from './findingPolicy';
 import type { Log } from './log';
 import { errorMessage } from './log';
 
 /**
- * The reports the views show (after the user's finding policy), one per model file, and the one
+ * The reports the views show, one per model file, and the one
  * place that turns "analyze this" into a worker run plus user-facing errors. Views (report
  * editor, inline view, diagnostics) subscribe to `onDidUpdate` instead of calling each other.
  */
@@ -44,8 +43,7 @@ export class ModelReports implements vscode.Disposable {
     const name = path.basename(uri.fsPath);
     try {
       if (opts.reason) this.log.info(`re-analyzing ${uri.fsPath}: ${opts.reason}`);
-      const raw = await this.service.analyze(uri, this.config.analysisSettings(), opts);
-      const report = applyFindingPolicy(raw, this.config.findingPolicy());
+      const report = await this.service.analyze(uri, this.config.analysisSettings(), opts);
       this.reports.set(uri.fsPath, report);
       this._onDidUpdate.fire({ uri, report });
       return report;

@@ -71,6 +71,11 @@ export class ReportPanel implements vscode.Disposable {
   private async receive(raw: unknown): Promise<void> {
     if (!isWebviewToHost(raw)) {
       this.host.log.warn(`report view sent an invalid message: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      // A malformed request still gets its one reply, so the webview does not wait for a timeout.
+      const r = raw as { type?: unknown; id?: unknown; method?: unknown } | null;
+      if (r?.type === 'rpc/request' && Number.isSafeInteger(r.id) && (r.id as number) >= 0) {
+        this.post({ type: 'rpc/result', id: r.id as number, ok: false, error: `invalid request ${String(r.method).slice(0, 50)}` });
+      }
       return;
     }
     const m: WebviewToHost = raw;

@@ -14,4 +14,6 @@ export type WorkerMessage =
   | { readonly type: 'progress'; readonly done: number; readonly total: number }
   | { readonly type: 'layer'; readonly layer: LayerReport }
   | { readonly type: 'report'; readonly report: Report }
+  /** A non-fatal problem (e.g. the probe failed; the static report is still complete). */
+  | { readonly type: 'warning'; readonly message: string }
   | { readonly type: 'error'; readonly name: string; readonly message: string; readonly stack?: string };

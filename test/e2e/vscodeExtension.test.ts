@@ -1,0 +1,144 @@
+// End to end in a real VS Code (code-server 4.139.1 = VS Code 1.139.1 from npm, driven by
+// Debian's headless Chromium): the packaged .vsix installed into a throwaway profile, real models
+// opened from the explorer's Quick Open, the command run from the Command Palette, and what a user
+// sees read back from the DOM (webview text, Problems rows, squiggles, hovers, notifications).
+// Skips with a clear message when Chromium or the harness cannot be installed (offline).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO_ROOT } from '../support/corpus';
+
+const HARNESS = join(REPO_ROOT, 'test/e2e/harness');
+const SCREENS = join(REPO_ROOT, 'test-artifacts/e2e');
+const MODELS = join(REPO_ROOT, 'test/fixtures/models');
+
+function prepare(): string | null {
+  const install = spawnSync('bash', [join(HARNESS, 'install.sh')], { encoding: 'utf8', timeout: 15 * 60 * 1000 });
+  if (install.status !== 0) return `e2e harness not available (install.sh exit ${install.status}): ${(install.stderr || install.stdout).trim().split('\n').slice(-3).join(' | ')}`;
+  return null;
+}
+
+const skip = process.env.ONNX_INIT_SKIP_E2E ? 'ONNX_INIT_SKIP_E2E is set' : prepare();
+if (skip) console.log(`# e2e skipped: ${skip}`);
+
+type Line = { line: number; text: string; squiggles: string[] };
+
+test('VS Code: open, analyze, Problems, inline squiggles + hovers, settings, hostile file', { skip: skip || false, timeout: 10 * 60 * 1000 }, async (t) => {
+  const { VscodeSession, vscodeVersion } = await import(pathToFileURL(join(HARNESS, 'vscodeSession.mjs')).href);
+  const version: string = vscodeVersion();
+  t.diagnostic(`running in ${version}`);
+
+  const work = mkdtempSync(join(tmpdir(), 'onnx-init-e2e-ws-'));
+  const vsix = join(work, 'onnx-init.vsix');
+  const pack = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/package.mjs'), '--out', vsix], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(pack.status, 0, `npm run package failed:\n${pack.stdout}\n${pack.stderr}`);
+  t.diagnostic(pack.stdout.trim().split('\n').filter((l) => l.startsWith('package:')).join(' / '));
+
+  const ws = join(work, 'ws');
+  mkdirSync(join(ws, 'models'), { recursive: true });
+  for (const m of ['mlp_defects.onnx', 'cnn_defects_nan_dead.onnx']) copyFileSync(join(MODELS, m), join(ws, 'models', m));
+  // A hostile file: a real model cut off in the middle of its tensor data.
+  writeFileSync(join(ws, 'models', 'truncated.onnx'), readFileSync(join(MODELS, 'mlp_defects.onnx')).subarray(0, 3000));
+
+  rmSync(SCREENS, { recursive: true, force: true });
+  const s = new VscodeSession({ workspace: ws, vsix, screens: SCREENS });
+  try {
+    await s.start();
+    await s.shot('loaded');
+
+    await t.test('opening a model shows the report editor with real numbers', async () => {
+      const tab = await s.openFile('models/mlp_defects.onnx');
+      assert.match(tab, /^mlp_defects\.onnx/);
+      const ok = await s.wait(30000, async () => (await s.webviewTexts()).some((x: string) => x.includes('body.fc2.weight')));
+      await s.shot('report-mlp');
+      const text = (await s.webviewTexts()).join('\n');
+      assert.ok(ok, `report webview never showed the layers; saw: ${text.slice(0, 500)}`);
+      // body.fc1.weight: std 0.17816 measured by numpy in the corpus oracle; fan_in 64.
+      assert.match(text, /0\.178/);
+    });
+
+    await t.test('"ONNX: Analyze Initialization" fills the Problems panel with the real findings', async () => {
+      await s.runCommand('ONNX: Analyze Initialization');
+      await s.wait(5000);
+      const p = await s.problems();
+      await s.shot('problems-mlp');
+      const rows = p.rows.join('\n');
+      assert.match(rows, /body\.fc2\.weight/, `all-zero fc2 weight not in Problems:\n${rows}`);
+      assert.match(rows, /body\.fc3\.weight/, `constant fc3 weight not in Problems:\n${rows}`);
+      assert.ok(!/body\.fc1\.weight/.test(rows), `healthy fc1 weight reported:\n${rows}`);
+    });
+
+    let lines: Line[] = [];
+    await t.test('the inline view squiggles the defective layers and hovers show the numbers', async () => {
+      await s.runCommand('ONNX: Show Inline Diagnostics');
+      await s.wait(3000);
+      lines = await s.editorLines();
+      await s.shot('inline-mlp');
+      const fc1 = lines.find((l) => l.text.includes('W=body.fc1.weight'));
+      const fc2 = lines.find((l) => l.text.includes('W=body.fc2.weight'));
+      assert.ok(fc1 && fc2, `layer lines missing: ${JSON.stringify(lines.map((l) => l.text))}`);
+      assert.match(fc1.text, /fan_in=64\b/);
+      assert.match(fc1.text, /std=0\.1782\b/);
+      assert.deepEqual(fc1.squiggles, [], 'no squiggle on the healthy layer');
+      assert.ok(fc2.squiggles.some((k) => k === 'error' || k === 'warning'), `no squiggle on fc2: ${JSON.stringify(fc2)}`);
+      assert.match(fc2.text, /std=0\b/);
+      const hover = await s.hoverLine('W=body.fc2.weight');
+      await s.shot('hover-fc2');
+      assert.match(hover, /fan_in/);
+      assert.match(hover, /Recommended/);
+      assert.match(hover, /0\.125|0\.1768|0\.08839/, `hover lacks the recommended std: ${hover.slice(0, 400)}`);
+    });
+
+    await t.test('the NaN and dead-channel CNN gets its findings too', async () => {
+      await s.openFile('models/cnn_defects_nan_dead.onnx');
+      await s.runCommand('ONNX: Analyze Initialization');
+      await s.wait(5000);
+      const rows = (await s.problems()).rows.join('\n');
+      await s.shot('problems-cnn');
+      assert.match(rows, /conv2\.weight/, `NaN conv2 weight not in Problems:\n${rows}`);
+      assert.match(rows, /NaN/i);
+    });
+
+    await t.test('a settings change re-analyses (ignore pattern hides fc2)', async () => {
+      s.writeSettings({ 'onnxInit.analysis.ignore': ['body.fc2.*'] });
+      const gone = await s.wait(20000, async () => {
+        const rows = (await s.problems()).rows.join('\n');
+        return !/body\.fc2\.weight/.test(rows) && /body\.fc3\.weight/.test(rows);
+      });
+      await s.shot('settings-ignore');
+      assert.ok(gone, `fc2 still listed after the ignore setting:\n${(await s.problems()).rows.join('\n')}`);
+    });
+
+    await t.test('a hostile file gives one clear error notification, and the extension keeps working', async () => {
+      await s.openFile('models/truncated.onnx');
+      await s.wait(8000, async () => (await s.collectToasts()).some((n: { message: string }) => n.message.includes('truncated.onnx')));
+      await s.shot('hostile');
+      const n = s.notifications.find((x: { message: string }) => x.message.includes('truncated.onnx'));
+      assert.ok(n, `no notification; saw ${JSON.stringify(s.notifications)}`);
+      assert.equal(n.severity, 'error');
+      assert.match(n.message, /Cannot analyze truncated\.onnx: .*(offset|end of file|truncat)/i);
+      assert.ok(!/\n\s+at /.test(n.message), 'no stack trace in the notification');
+      await s.openFile('models/mlp_defects.onnx');
+      await s.runCommand('ONNX: Analyze Initialization');
+      await s.wait(4000);
+      assert.match((await s.problems()).rows.join('\n'), /body\.fc3\.weight/);
+    });
+
+    await t.test('no extension-host errors; the event loop stayed free', async () => {
+      const errors = s.exthostErrors().filter((e: string) => /onnx-init|onnxInit/i.test(e));
+      assert.deepEqual(errors, []);
+      const log: string = s.outputChannel('ONNX Init');
+      const delays = [...log.matchAll(/worst extension-host event-loop delay ([\d.]+) ms/g)].map((m) => Number(m[1]));
+      t.diagnostic(`activation: ${(/activated in ([\d.]+) ms/.exec(log) ?? [])[1]} ms; worst event-loop delays per analysis (ms): ${delays.join(', ')}`);
+      assert.ok(delays.length >= 3, `analysis timings not logged:\n${log.slice(-1500)}`);
+    });
+  } finally {
+    await s.shot('final').catch(() => {});
+    await s.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+});
