@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../../support/corpus';
 import { sampleReport } from './sampleReport';
 import { reportValidator } from './reportValidator';
 import { formatJson } from '../../../src/core/report/format/formatJson';
-import { REPORT_SCHEMA_VERSION } from '../../../src/core/report/reportModel';
+import { REPORT_SCHEMA_VERSION, type Report } from '../../../src/core/report/reportModel';
 import { bytesSource, parseModel } from '../../../src/core/index';
 import { suggestFineTune } from '../../../src/core/finetune/suggestFineTune';
 import { formatHtml } from '../../../src/core/report/format/formatHtml';
@@ -60,4 +60,24 @@ test('a real fine-tune section (suggestFineTune on a fixture) validates and rend
   const html = formatHtml(report);
   assert.match(html, /<section class="fine-tune">/);
   assert.doesNotMatch(html, /<script|\son[a-z]+=/i);
+});
+
+test('the probe section is described (typed ProbeReport)', () => {
+  const t = { name: 'x', mean: 0, std: 1, stdSpread: { min: 0.9, max: 1.1, sd: 0.05 }, min: -4, max: 4, nonFinite: 0 };
+  const probe: NonNullable<Report['probe']> = {
+    inputs: [{ name: 'x', dtype: 'float32', shape: [8, 784], distribution: 'normal(0,1)', reason: 'float input' }],
+    seed: 0,
+    batches: 8,
+    dims: { N: 8 },
+    layers: [{ layerId: 'L0', depth: 0, node: 'fc0', op: 'Gemm', output: 'h', mean: 0, std: 1.2, stdSpread: t.stdSpread, nonFinite: 0, input: t, activation: { ...t, node: 'relu', op: 'Relu' }, gain: 1.2, isolatedGain: 1.19, forecastStd: 1.1, forecastGain: 1.1, lsuvScale: 0.83 }],
+    findings: [{ code: 'activation-explodes', severity: 'warning', tensor: null, node: 'fc0', message: 'm' }],
+    timing: { prepareMs: 1, loadMs: 2, runMs: 3, totalMs: 6 },
+    runtime: { name: 'onnxruntime-node', version: '1.30.0' },
+    notes: [],
+  };
+  const report = { ...sampleReport(), probe };
+  const check = reportValidator();
+  assert.deepEqual(check(JSON.parse(formatJson(report))), []);
+  assert.notDeepEqual(check(JSON.parse(formatJson({ ...report, probe: { ...probe, batches: 0 } }))), []);
+  assert.notDeepEqual(check(JSON.parse(formatJson({ ...report, probe: { ...probe, layers: [{ ...probe.layers[0]!, activation: { ...t } }] } }))), []);
 });
