@@ -79,5 +79,5 @@ test('the probe section is described (typed ProbeReport)', () => {
   const check = reportValidator();
   assert.deepEqual(check(JSON.parse(formatJson(report))), []);
   assert.notDeepEqual(check(JSON.parse(formatJson({ ...report, probe: { ...probe, batches: 0 } }))), []);
-  assert.notDeepEqual(check(JSON.parse(formatJson({ ...report, probe: { ...probe, layers: [{ ...probe.layers[0]!, activation: { ...t } }] } }))), []);
+  assert.notDeepEqual(check(JSON.parse(formatJson({ ...report, probe: { ...probe, layers: [{ ...probe.layers[0]!, activation: { ...t } as never }] } }))), []);
 });
