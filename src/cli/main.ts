@@ -3,6 +3,7 @@
 // (set ONNX_INIT_DEBUG=1 for the stack trace).
 import { sanitizeForTerminal } from '../core/text/sanitize';
 import { runInspect } from './commands/inspect';
+import { runProbeCommand } from './commands/probe';
 
 interface Command {
   readonly summary: string;
@@ -11,6 +12,7 @@ interface Command {
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   inspect: { summary: 'list tensors, dtypes, shapes and where they are stored', run: runInspect },
+  probe: { summary: 'run the model with onnxruntime on seeded inputs: measured activation std per layer vs the forecast', run: runProbeCommand },
 };
 
 function usage(): string {

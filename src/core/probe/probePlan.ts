@@ -22,6 +22,8 @@ export interface ProbeTarget {
   readonly inputIsGraphInput: boolean;
   /** The activation the static analysis found after this layer. */
   readonly activation: { readonly node: string; readonly op: string; readonly output: string } | null;
+  /** A normalization sits between the layer and its activation (the static report's `normalizedAfter`). */
+  readonly normalizedAfter: boolean;
   /** A layer with no activation whose output reaches a graph output directly (a head: logits). */
   readonly isHead: boolean;
 }
@@ -75,6 +77,7 @@ export function planProbe(graph: Graph, layers: readonly LayerReport[]): ProbePl
       inputIndex: input === null ? -1 : inputIndex,
       inputIsGraphInput: input !== null && graphInputs.has(input),
       activation,
+      normalizedAfter: layer.normalizedAfter,
       isHead: activation === null && reachesOutput(output, consumers, graphOutputs),
     });
   }

@@ -68,6 +68,7 @@ export function buildProbeLayers(
       mean: o.mean,
       std: o.std,
       stdSpread: o.stdSpread,
+      nonFinite: o.nonFinite,
       input,
       activation: act,
       gain,
@@ -95,10 +96,12 @@ function lsuvScale(std: number | null, previousStd: number | null, first: boolea
 }
 
 /**
- * Findings of the probe. The "signal" at a depth is the activation output when there is one,
- * else the layer output; it is judged against the reference std (1 for Gaussian float inputs,
- * else the first layer's signal, e.g. an embedding's) with `options.band`. Output heads (layers
- * feeding a graph output with no activation) are not judged: small logits at init are deliberate.
+ * Findings of the probe. The "signal" at a depth is the layer output (what the forecast
+ * predicts), or the activation output when a normalization sits in between (the layer's own
+ * scale is then irrelevant: the norm resets it). It is judged against the reference std (1 for
+ * Gaussian float inputs, else the first layer's signal, e.g. an embedding's) with
+ * `options.band`. Output heads (layers feeding a graph output with no activation) are not
+ * judged: small logits at init are deliberate.
  */
 export function probeFindings(
   layers: readonly ProbeLayerReport[],
@@ -107,14 +110,15 @@ export function probeFindings(
   options: Pick<ProbeOptions, 'band' | 'gainTolerance'>,
 ): Finding[] {
   const findings: Finding[] = [];
+  const normalized = new Set(targets.filter((t) => t.normalizedAfter).map((t) => t.layerId));
   const judged = layers.filter((_, i) => !(targets[i]?.isHead ?? false));
-  const signal = (l: ProbeLayerReport) => (l.activation ? l.activation.std : l.std);
+  const signal = (l: ProbeLayerReport) => (l.activation && normalized.has(l.layerId) ? l.activation.std : l.std);
   const first = judged[0];
   const reference = floatInputs ? 1 : (first ? signal(first) : null);
   if (reference !== null && reference > 0) {
     const explode = judged.find((l) => {
       const s = signal(l);
-      return (l.activation?.nonFinite ?? 0) + (l.input?.nonFinite ?? 0) > 0 || (s !== null && s > reference * options.band);
+      return nonFiniteIn(l) > 0 || (s !== null && s > reference * options.band);
     });
     const vanish = judged.find((l) => {
       const s = signal(l);
@@ -152,8 +156,8 @@ function bandFinding(
   const s = signal(at);
   const end = last ? signal(last) : null;
   const verb = code === 'activation-explodes' ? 'explode' : 'vanish';
-  const where = at.activation ? `after ${at.activation.op} ${at.activation.node}` : `at ${at.node}`;
-  const nonFinite = (at.activation?.nonFinite ?? 0) > 0 ? ' (non-finite values appear)' : '';
+  const where = `at ${at.node}`;
+  const nonFinite = nonFiniteIn(at) > 0 ? ' (non-finite values appear)' : '';
   return {
     code,
     severity: code === 'activation-explodes' && nonFinite ? 'error' : 'warning',
@@ -162,6 +166,10 @@ function bandFinding(
     message: `activations ${verb} from depth ${at.depth} (${where}): measured std ${fmt(s)} vs input std ${fmt(reference)}${nonFinite}; ${fmt(end)} at the last judged layer${at.forecastStd !== null ? `; forecast ${fmt(at.forecastStd)}` : ''}`,
     data: { startsAt: at.depth, layerId: at.layerId, std: s, reference, band, lastStd: end, forecastStd: at.forecastStd },
   };
+}
+
+function nonFiniteIn(l: ProbeLayerReport): number {
+  return (l.activation?.nonFinite ?? 0) + (l.input?.nonFinite ?? 0) + l.nonFinite;
 }
 
 function finite(x: number | null): number | null {

@@ -56,6 +56,8 @@ export interface ProbeLayerReport {
   readonly mean: number | null;
   readonly std: number | null;
   readonly stdSpread: ProbeTensorReport['stdSpread'];
+  /** NaN / ±Inf values in the layer output. */
+  readonly nonFinite: number;
   /** The data tensor entering the layer, as measured in the forward run (null if not float). */
   readonly input: ProbeTensorReport | null;
   /** The activation after the layer (found by the static analysis), as measured. */
@@ -109,7 +111,7 @@ export interface ProbeOptions {
 }
 
 export const DEFAULT_PROBE_OPTIONS: ProbeOptions = {
-  batches: 4,
+  batches: 8,
   batchSize: 8,
   sequenceLength: 32,
   imageSize: 224,
