@@ -63,7 +63,7 @@ export class App {
       findings: h('vscode-tab-panel', { class: 'panel-findings' }),
     };
     const labels: Record<Tab, [string, string]> = { layers: ['table', 'Layers'], depth: ['graph-line', 'Depth'], finetune: ['split-horizontal', 'Fine-tune cut'], findings: ['warning', 'Findings'] };
-    for (const t of TABS) this.tabs.append(h('vscode-tab-header', { slot: 'header', id: `tab-${t}` }, icon(labels[t][0]), ` ${labels[t][1]}`));
+    for (const t of TABS) this.tabs.append(h('vscode-tab-header', { slot: 'header', 'data-tab': t }, icon(labels[t][0]), ` ${labels[t][1]}`));
     for (const t of TABS) this.tabs.append(this.panels[t]);
     this.tabs.addEventListener('vsc-tabs-select', (e) => {
       const i = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;

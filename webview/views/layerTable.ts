@@ -98,6 +98,7 @@ export class LayerTable {
   private sortKey = 'index';
   private sortDir: 1 | -1 = 1;
   private frame = 0;
+  private pendingReveal: string | null = null;
 
   constructor(private readonly cb: TableCallbacks) {
     const template = COLUMNS.map((c) => c.width).join(' ');
@@ -123,7 +124,15 @@ export class LayerTable {
       const id = row?.dataset.id;
       if (id) { this.scroller.focus({ preventScroll: true }); this.cb.onSelect(id); this.cb.onOpen(id); }
     });
-    new ResizeObserver(() => this.schedule()).observe(this.scroller);
+    new ResizeObserver(() => {
+      // A reveal requested while the tab was hidden (no height yet) is done once it is shown.
+      if (this.pendingReveal != null && this.scroller.clientHeight > 0) {
+        const id = this.pendingReveal;
+        this.pendingReveal = null;
+        this.reveal(id);
+      }
+      this.schedule();
+    }).observe(this.scroller);
   }
 
   setData(rows: LayerReport[], ix: LayerIndex, tolerance: number, sortKey: string, sortDir: 1 | -1): void {
@@ -164,6 +173,7 @@ export class LayerTable {
   }
 
   private reveal(id: string): void {
+    if (this.scroller.clientHeight === 0) { this.pendingReveal = id; return; }
     const i = this.rows.findIndex((r) => r.id === id);
     if (i < 0) return;
     const headH = this.header.offsetHeight;

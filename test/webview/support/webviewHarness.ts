@@ -118,6 +118,7 @@ export async function openWebview(opts: HarnessOptions = {}): Promise<Harness> {
   const b = await launch();
   const context = await b.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 900 }, colorScheme: opts.theme === 'light' ? 'light' : 'dark' });
   const page = await context.newPage();
+  page.setDefaultTimeout(10000);
   const posted: WebviewToHost[] = [];
   const waiters: { type: string; pred?: (m: never) => boolean; resolve: (m: WebviewToHost) => void }[] = [];
   const dialogs: string[] = [];
