@@ -124,7 +124,7 @@ export class AnalysisService implements vscode.Disposable {
     const file = uri.fsPath;
     const settingsKey = JSON.stringify(settings);
     const cancelFlag = new SharedArrayBuffer(4);
-    const input: WorkerInput = { path: file, settings, cancel: cancelFlag };
+    const input: WorkerInput = { kind: 'analyze', path: file, settings, cancel: cancelFlag };
     const startedAt = performance.now();
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
@@ -174,6 +174,8 @@ export class AnalysisService implements vscode.Disposable {
             case 'report':
               settle(() => resolve(m.report));
               void worker.terminate();
+              break;
+            case 'backbone':
               break;
             case 'error':
               if (m.stack) this.log.debug(m.stack);

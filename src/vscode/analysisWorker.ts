@@ -9,7 +9,8 @@ import { runProbe } from '../node/probe/runProbe';
 import type { CancellationSignal, ProgressSink } from '../core/host';
 import type { Report } from '../core/report/reportModel';
 import { toEngineOptions, toProbeOptions } from './analysisOptions';
-import type { WorkerInput, WorkerMessage } from './workerMessages';
+import { exportBackbone } from '../node/exportBackbone';
+import type { BackboneJob, WorkerInput, WorkerJob, WorkerMessage } from './workerMessages';
 
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -67,9 +68,16 @@ async function withProbe(report: Report, input: WorkerInput, signal: Cancellatio
   }
 }
 
+/** The backbone export reads and writes the whole model: it runs here too, off the host's thread. */
+function backbone(port: NonNullable<typeof parentPort>, job: BackboneJob): void {
+  const r = exportBackbone(job.path, job.cutTensor, job.outPath);
+  port.postMessage({ type: 'backbone', outPath: r.outPath, bytes: r.bytes, nodes: r.nodes } satisfies WorkerMessage);
+}
+
 if (parentPort) {
   const port = parentPort;
-  main(port, workerData as WorkerInput).catch((e: unknown) => {
+  const job = workerData as WorkerJob;
+  (job.kind === 'backbone' ? Promise.resolve().then(() => backbone(port, job)) : main(port, job)).catch((e: unknown) => {
     const err = e instanceof Error ? e : new Error(String(e));
     port.postMessage({ type: 'error', name: err.name, message: err.message, stack: err.stack } satisfies WorkerMessage);
   });

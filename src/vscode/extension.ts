@@ -15,11 +15,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = new Log();
   try {
     const config = new Config();
-    const service = new AnalysisService(vscode.Uri.joinPath(context.extensionUri, 'dist', 'analysisWorker.js').fsPath, log);
+    const workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'analysisWorker.js').fsPath;
+    const service = new AnalysisService(workerPath, log);
     const reports = new ModelReports(service, config, log);
     const diagnostics = new DiagnosticsPublisher();
     const inline = new InlineView(reports, diagnostics);
-    const backbone = new BackboneExporter(log);
+    const backbone = new BackboneExporter(workerPath, log);
     const editor = new ReportEditorProvider(context.extensionUri, reports, service, inline, backbone, config, log);
     const activatedInMs = Math.round((performance.now() - started) * 10) / 10;
     context.subscriptions.push(

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { writeFileAtomic } from '../node/atomicWrite';
+import { atomicWrite } from '../node/atomicWrite';
 import type { SaveResult } from '../shared/protocol';
 
 /**
@@ -14,7 +14,8 @@ export async function saveAtomically(
 ): Promise<SaveResult> {
   const target = await pickSaveTarget(defaultUri, filters, protectedUri);
   if (!target) return { saved: false, path: null };
-  await writeFileAtomic(target.fsPath, content);
+  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+  atomicWrite(target.fsPath, (sink) => sink(bytes), { protect: [protectedUri.fsPath] });
   return { saved: true, path: target.fsPath };
 }
 

@@ -1,8 +1,18 @@
 import type { LayerReport, Report } from '../core/report/reportModel';
 import type { AnalysisSettings } from './config';
 
-/** What the extension host hands the analysis worker (`workerData`). */
+/** What the extension host hands the analysis worker (`workerData`): an analysis or an export. */
+export type WorkerJob = WorkerInput | BackboneJob;
+
+export interface BackboneJob {
+  readonly kind: 'backbone';
+  readonly path: string;
+  readonly cutTensor: string;
+  readonly outPath: string;
+}
+
 export interface WorkerInput {
+  readonly kind: 'analyze';
   readonly path: string;
   readonly settings: AnalysisSettings;
   /** Int32 flag set to 1 by the host to ask the worker to stop (read with Atomics). */
@@ -16,4 +26,6 @@ export type WorkerMessage =
   | { readonly type: 'report'; readonly report: Report }
   /** A non-fatal problem (e.g. the probe failed; the static report is still complete). */
   | { readonly type: 'warning'; readonly message: string }
+  /** Result of a BackboneJob. */
+  | { readonly type: 'backbone'; readonly outPath: string; readonly bytes: number; readonly nodes: number }
   | { readonly type: 'error'; readonly name: string; readonly message: string; readonly stack?: string };

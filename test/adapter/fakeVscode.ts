@@ -84,6 +84,8 @@ export const fake = {
   updates: [] as { key: string; value: unknown }[],
   errors: [] as string[],
   posted: [] as unknown[],
+  executed: [] as string[],
+  progress: [] as number[],
   configChanged: new EventEmitter<{ affectsConfiguration(s: string): boolean }>(),
   changeSettings(values: Record<string, unknown>): void {
     Object.assign(fake.settings, values);
@@ -91,7 +93,48 @@ export const fake = {
   },
 };
 
+const disposable = { dispose(): void {} };
+const noEvent = (): typeof disposable => disposable;
+
+export class RelativePattern {
+  constructor(readonly base: Uri, readonly pattern: string) {}
+}
+export class TabInputCustom {
+  constructor(readonly uri: Uri, readonly viewType: string) {}
+}
+export class TabInputText {
+  constructor(readonly uri: Uri) {}
+}
+export class MarkdownString {
+  supportHtml = false;
+  constructor(readonly value: string) {}
+}
+export class Hover {
+  constructor(readonly contents: MarkdownString, readonly range?: Range) {}
+}
+export class CodeLens {
+  constructor(readonly range: Range, readonly command?: unknown) {}
+}
+export enum TextEditorRevealType { InCenterIfOutsideViewport = 2 }
+export const version = '1.139.1-fake';
+
+const registry = new Map<string, (...args: unknown[]) => unknown>();
+export const commands = {
+  registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => {
+    registry.set(id, fn);
+    return { dispose: () => registry.delete(id) };
+  },
+  executeCommand: async (id: string, ...args: unknown[]): Promise<unknown> => {
+    fake.executed.push(id);
+    return registry.get(id)?.(...args);
+  },
+};
+
 export const workspace = {
+  registerTextDocumentContentProvider: () => disposable,
+  onDidOpenTextDocument: noEvent,
+  onDidCloseTextDocument: noEvent,
+  createFileSystemWatcher: () => ({ onDidChange: noEvent, onDidCreate: noEvent, onDidDelete: noEvent, dispose(): void {} }),
   isTrusted: true,
   workspaceFolders: [{ uri: Uri.file('/ws') }],
   textDocuments: [] as unknown[],
@@ -113,11 +156,22 @@ export const window = {
     return undefined;
   },
   showWarningMessage: async () => undefined,
+  showInformationMessage: async () => undefined,
+  showOpenDialog: async () => undefined,
+  showSaveDialog: async () => undefined,
+  registerCustomEditorProvider: () => disposable,
+  tabGroups: { activeTabGroup: { activeTab: undefined } },
+  activeTextEditor: undefined,
+  withProgress: async <T>(_o: unknown, task: (p: { report(v: { increment?: number }): void }, t: { onCancellationRequested(): typeof disposable }) => Promise<T>): Promise<T> =>
+    task({ report: (v) => void fake.progress.push(v.increment ?? 0) }, { onCancellationRequested: noEvent }),
 };
 
 export const env = { clipboard: { text: '', writeText: async (t: string) => void (env.clipboard.text = t) } };
 
 export const languages = {
+  registerHoverProvider: () => disposable,
+  registerCodeLensProvider: () => disposable,
+  setTextDocumentLanguage: async () => undefined,
   createDiagnosticCollection: () => {
     const m = new Map<string, Diagnostic[]>();
     return {
