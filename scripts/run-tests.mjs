@@ -1,12 +1,12 @@
 // Runs the test suites with Node's own test runner (TypeScript through tsx).
-// Usage: node scripts/run-tests.mjs [group...]   groups: unit corpus webview e2e (default: all)
+// Usage: node scripts/run-tests.mjs [group...]   groups: unit adapter corpus webview e2e (default: all)
 // Groups that need something this machine lacks (the shared corpus, Chromium, code-server) say
 // so clearly from inside their tests and skip; they never pass silently.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const ALL = ['unit', 'corpus', 'webview', 'e2e'];
+const ALL = ['unit', 'adapter', 'corpus', 'webview', 'e2e'];
 const groups = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = groups.length ? groups : ALL;
 
