@@ -3,6 +3,7 @@
 // (set ONNX_INIT_DEBUG=1 for the stack trace).
 import { sanitizeForTerminal } from '../core/text/sanitize';
 import { runInspect } from './commands/inspect';
+import { runCut } from './commands/cut';
 import { runProbeCommand } from './commands/probe';
 
 interface Command {
@@ -12,6 +13,7 @@ interface Command {
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   inspect: { summary: 'list tensors, dtypes, shapes and where they are stored', run: runInspect },
+  cut: { summary: 'write the backbone up to a tensor (the fine-tune cut) as a new ONNX model', run: runCut },
   probe: { summary: 'run the model with onnxruntime on seeded inputs: measured activation std per layer vs the forecast', run: runProbeCommand },
 };
 
