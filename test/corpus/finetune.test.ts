@@ -159,7 +159,7 @@ describe('backbone export runs in onnxruntime-node and matches the full model at
       const m = load(n);
       let full: Uint8Array;
       let feeds: Record<string, ort.Tensor>;
-      let fp16 = false;
+      let fp16: boolean;
       try {
         // The reference: the full model re-emitted (external data inlined) with the cut tensor as an extra output.
         const spec = specFromModel(m.model, m.ctx, { externalData: 'inline' });
