@@ -1,6 +1,6 @@
 /**
- * Single-pass float64 tensor statistics. Each chunk is summarised exactly in two passes over
- * the chunk already in memory (mean, then central moments M2..M4), and chunk summaries are
+ * Single-pass float64 tensor statistics. Each chunk is summarised in two passes over the chunk
+ * already in memory (compensated mean, then central moments M2..M4), and chunk summaries are
  * combined with the pairwise formulas of Chan et al. / Terriberry, so the result agrees with
  * numpy float64 (two-pass over the whole array) to ~1e-13 relative without holding the tensor.
  */
@@ -62,6 +62,9 @@ export class StatsAccumulator {
     this.total += len;
     let n = 0;
     let sum = 0;
+    // Neumaier compensation: the chunk mean must be accurate to ~1 ulp, or the central moments
+    // (kurtosis above all) of data with a large offset inherit the summation error.
+    let comp = 0;
     let absSum = 0;
     let min = Infinity;
     let max = -Infinity;
@@ -69,7 +72,9 @@ export class StatsAccumulator {
       const x = chunk[i] as number;
       if (x - x === 0) {
         n++;
-        sum += x;
+        const t = sum + x;
+        comp += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+        sum = t;
         absSum += Math.abs(x);
         if (x < min) min = x;
         if (x > max) max = x;
@@ -79,7 +84,7 @@ export class StatsAccumulator {
       else this.negInf++;
     }
     if (n === 0) return this;
-    const mean = sum / n;
+    const mean = (sum + comp) / n;
     let m2 = 0;
     let m3 = 0;
     let m4 = 0;
