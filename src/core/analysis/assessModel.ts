@@ -1,0 +1,83 @@
+import type { Finding, ModelSummary, VarianceForecast } from '../report/reportModel';
+import { forecastFindings, layerFindings, tensorFindings } from './findings';
+import { forecastVariance } from './forecast';
+import type { ModelAnalysis } from './modelAnalysis';
+import { globMatch, type AnalysisOptions } from './options';
+import type { LayerInfo, TensorInfo } from './types';
+import { judgeLayer, labelTensor, modelVerdict, resolveLabels } from './verdicts';
+
+export interface Assessment {
+  readonly verdict: { verdict: ModelSummary['verdict']; reason: string };
+  readonly forecast: VarianceForecast;
+  readonly findings: Finding[];
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2, hint: 3 } as const;
+
+/** Verdicts, labels, forecast and findings (with the user's severity overrides and ignore globs applied). */
+export function assessModel(a: ModelAnalysis, options: AnalysisOptions): Assessment {
+  for (const l of a.layers) judgeLayer(l);
+  resolveLabels(a.layers);
+  const verdict = modelVerdict(a.layers);
+  const forecast = forecastVariance(a.layers, options.thresholds);
+
+  const layersByNode = new Map<number, LayerInfo[]>();
+  for (const l of a.layers) layersByNode.set(l.use.node.order, [...(layersByNode.get(l.use.node.order) ?? []), l]);
+  const foldedNodes = new Set(a.layers.filter((l) => l.folded).map((l) => l.use.node.order));
+  const layerFanIn = (t: TensorInfo): number | null => {
+    const u = t.uses.find((x) => x.role === 'bias' || x.role === 'rnn_bias');
+    if (u === undefined) return null;
+    const l = layersByNode.get(u.use.node.order)?.[0];
+    if (u.role === 'rnn_bias') return l?.fan?.gates?.hidden ?? null;
+    return l?.fan?.pytorch?.fanIn ?? l?.fan?.fanIn ?? null;
+  };
+  const roleOfInput = (t: TensorInfo): string | null => {
+    const u = t.uses[0];
+    if (u === undefined) return null;
+    const x = u.use.node.node.inputs[0] ?? '';
+    const owner = a.tensors.find((o) => o.entry.name === x);
+    if (owner === undefined) return 'activation_quant_param';
+    return owner.role === 'bias' ? 'bias_quant_param' : 'weight_quant_param';
+  };
+  for (const t of a.tensors) {
+    if (a.layers.some((l) => l.tensor === t)) continue;
+    labelTensor(t, layerFanIn, (x) => x.uses.length > 0 && x.uses.every((u) => u.role === 'bias' && foldedNodes.has(u.use.node.order)), roleOfInput);
+  }
+
+  const biasOf = (l: LayerInfo): string | null => {
+    const n = l.use.node.node;
+    const slot = n.opType === 'Conv' || n.opType === 'ConvTranspose' || n.opType === 'Gemm' ? 2 : -1;
+    const b = slot >= 0 ? n.inputs[slot] : undefined;
+    if (b === undefined || b === '') return null;
+    const owner = a.tensors.find((t) => t.uses.some((u) => u.use.node === l.use.node && u.use.inputIndex === slot));
+    return owner?.entry.name ?? b;
+  };
+
+  const all: Finding[] = [];
+  for (const t of a.tensors) {
+    const fs = tensorFindings(t, a.layers, a.index, a.structure);
+    const owner = a.layers.find((l) => l.tensor === t);
+    if (owner !== undefined) owner.findings.push(...fs);
+    all.push(...fs);
+  }
+  for (const l of a.layers) {
+    const fs = layerFindings(l, options, forecast, biasOf);
+    l.findings.push(...fs);
+    all.push(...fs);
+  }
+  all.push(...forecastFindings(forecast, a.layers));
+
+  const apply = (fs: Finding[]): Finding[] => {
+    const out: Finding[] = [];
+    for (const f of fs) {
+      if (f.tensor !== null && options.ignore.some((g) => globMatch(g, f.tensor as string))) continue;
+      const o = options.severityOverrides[f.code];
+      if (o === 'off') continue;
+      out.push(o !== undefined ? { ...f, severity: o } : f);
+    }
+    return out;
+  };
+  for (const l of a.layers) l.findings.splice(0, l.findings.length, ...apply(l.findings));
+  const findings = apply(all).sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity]);
+  return { verdict, forecast, findings };
+}

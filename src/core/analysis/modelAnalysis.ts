@@ -1,0 +1,212 @@
+import { CancelledError, ExternalDataError, TensorDecodeError } from '../errors';
+import type { CancellationSignal, ProgressSink } from '../host';
+import { collectWeights } from '../onnx/collectWeights';
+import { dataTypeInfo, dataTypeName } from '../onnx/dataTypes';
+import type { OnnxModel, WeightEntry } from '../onnx/model';
+import { tensorValueChunks, type TensorDataContext } from '../onnx/tensorValues';
+import { unitLayout } from '../stats/channelStats';
+import { findActivation, NORMALIZATIONS, type ActivationFound, type IsConst } from './activationSearch';
+import { computeFan } from './fanRules';
+import { fingerprint } from './fingerprint';
+import { GraphIndex, type NodeRef } from './graphIndex';
+import type { Activation, ActivationKind } from './gains';
+import type { AnalysisOptions } from './options';
+import { LAYER_ROLES, primaryRole, roleOfUse } from './roles';
+import { recommend } from './schemes';
+import { analyzeStructure, residualAddAfter, type Structure } from './structure';
+import { runTensorPass, type Dequantizer } from './tensorPass';
+import type { LayerInfo, TensorInfo, UseInfo } from './types';
+import { findWeightUses, type WeightUse } from './weightUses';
+
+export interface AnalysisHooks {
+  readonly signal?: CancellationSignal;
+  readonly progress?: ProgressSink;
+}
+
+export interface ModelAnalysis {
+  readonly model: OnnxModel;
+  readonly index: GraphIndex;
+  readonly structure: Structure;
+  readonly tensors: readonly TensorInfo[];
+  readonly layers: readonly LayerInfo[];
+  readonly isConst: IsConst;
+}
+
+const SMALL_READ_LIMIT = 1 << 20;
+
+/** Finds every weight, its uses and roles, runs the statistics passes and builds the layers. */
+export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: AnalysisOptions, hooks: AnalysisHooks = {}): ModelAnalysis {
+  const index = new GraphIndex(model.graph, model.functions);
+  const entries = collectWeights(model);
+  const byName = new Map<string, WeightEntry[]>();
+  for (const e of entries) {
+    const list = byName.get(e.name);
+    if (list === undefined) byName.set(e.name, [e]);
+    else list.push(e);
+  }
+  const lookup = (name: string, scope: string): WeightEntry | undefined => {
+    const list = byName.get(name);
+    if (list === undefined) return undefined;
+    let best: WeightEntry | undefined;
+    for (const e of list) if ((scope === e.graphPath || scope.startsWith(`${e.graphPath}/`)) && (best === undefined || e.graphPath.length > best.graphPath.length)) best = e;
+    return best;
+  };
+  const isConst: IsConst = (name, scope) => lookup(name, scope) !== undefined;
+  const readSmall = (e: WeightEntry): Float64Array | undefined => {
+    if (e.tensor.elementCount > SMALL_READ_LIMIT || e.tensor.refusal !== undefined) return undefined;
+    try {
+      const out = new Float64Array(e.tensor.elementCount);
+      let off = 0;
+      for (const c of tensorValueChunks(e.tensor, ctx)) { out.set(c.subarray(0, Math.max(0, out.length - off)), off); off += c.length; }
+      return off === out.length ? out : undefined;
+    } catch (err) {
+      if (err instanceof TensorDecodeError || err instanceof ExternalDataError) return undefined;
+      throw err;
+    }
+  };
+  const constInts = (name: string, scope: string): number[] | undefined => {
+    const e = lookup(name, scope);
+    if (e === undefined || e.tensor.elementCount > 64 || dataTypeInfo(e.tensor.dataType)?.isInteger !== true) return undefined;
+    const v = readSmall(e);
+    return v === undefined ? undefined : Array.from(v);
+  };
+
+  const tensors: TensorInfo[] = entries.map((entry) => {
+    const info = dataTypeInfo(entry.tensor.dataType);
+    const isFloat = info?.isFloat === true;
+    const dims = entry.sparse?.dims ?? entry.tensor.dims;
+    const uses: UseInfo[] = findWeightUses(index, entry.name, entry.graphPath, dims, constInts).map((use) => ({
+      use,
+      role: roleOfUse(index, use, isFloat || use.dequant !== undefined, entry.tensor.elementCount),
+      direct: use.via.length === 0,
+    }));
+    const role = uses.length > 0 ? primaryRole(uses) : isFloat && entry.tensor.elementCount > 1 ? 'parameter' : 'constant';
+    return {
+      entry, dtype: dataTypeName(entry.tensor.dataType), isFloat, uses, role,
+      roles: [...new Set(uses.map((u) => u.role))],
+      byteSize: Math.ceil((entry.tensor.elementCount * (info?.bits ?? 0)) / 8),
+      pass: null, refusal: null, skipped: null, label: null,
+    };
+  });
+
+  const layerUses: { t: TensorInfo; u: UseInfo }[] = [];
+  for (const t of tensors) for (const u of t.uses) if (LAYER_ROLES.has(u.role)) layerUses.push({ t, u });
+  layerUses.sort((a, b) => a.u.use.node.order - b.u.use.node.order || a.u.use.inputIndex - b.u.use.inputIndex);
+  const layerNodes = new Set(layerUses.filter((l) => l.u.role !== 'embedding').map((l) => l.u.use.node.order));
+  const structure = analyzeStructure(index, layerNodes, isConst);
+
+  // Statistics passes, one per tensor, in file order of the layers first (progress follows the graph).
+  const total = tensors.reduce((a, t) => a + t.byteSize, 0);
+  let done = 0;
+  const firstLayerUse = new Map<TensorInfo, WeightUse>();
+  for (const l of layerUses) if (!firstLayerUse.has(l.t)) firstLayerUse.set(l.t, l.u.use);
+  for (const t of tensors) {
+    if (hooks.signal?.isCancellationRequested === true) throw new CancelledError();
+    runPass(t, firstLayerUse.get(t) ?? t.uses.find((u) => u.use.dequant !== undefined)?.use);
+  }
+
+  function runPass(t: TensorInfo, use: WeightUse | undefined): void {
+    const tensor = t.entry.tensor;
+    const info = dataTypeInfo(tensor.dataType);
+    if (tensor.refusal !== undefined) { t.refusal = tensor.refusal; done += t.byteSize; return; }
+    if (info === undefined || !info.numeric) { t.skipped = info?.skipReason ?? `unknown data type ${tensor.dataType}`; done += t.byteSize; return; }
+    const dims = t.entry.sparse?.dims ?? tensor.dims;
+    const count = dims.reduce((a, b) => a * b, 1);
+    const fan = use !== undefined ? computeFan(use.node.node, use.inputIndex, use.shape, isRawParameter(t.entry.name)) : null;
+    const outAxis = fan?.outputAxis ?? null;
+    const storedAxis = outAxis !== null && use !== undefined ? (use.axisSource[outAxis] ?? -1) : -1;
+    const identity = use !== undefined && use.axisSource.every((a, i) => a === i) && use.shape.length === dims.length;
+    const layout = t.entry.sparse === undefined && storedAxis >= 0 ? unitLayout(dims, storedAxis, identity ? (fan?.batchAxes ?? 0) : 0) : undefined;
+    const lead = dims.findIndex((d) => d !== 1);
+    const core = lead < 0 ? [] : dims.slice(lead);
+    const matrix = fan !== null && fan.batchAxes === 0 || (fan?.batchAxes === 1 && dims[0] === 1) ? (core.length >= 2 ? { rows: core[0] as number, cols: count / (core[0] as number) } : undefined) : undefined;
+    const dequant = use?.dequant !== undefined ? dequantizerFor(use, dims) : undefined;
+    const bytesPerElement = t.byteSize / Math.max(1, tensor.elementCount);
+    const chunks = t.entry.sparse !== undefined ? () => sparseDense(t.entry, ctx, count) : () => tensorValueChunks(tensor, ctx);
+    try {
+      t.pass = runTensorPass({
+        count, chunks, dequant, layout, matrix, maxElements: options.maxElementsPerTensor, histogram: true,
+        onElements: (n) => {
+          done += n * bytesPerElement;
+          hooks.progress?.report(Math.min(done, total), total);
+          if (hooks.signal?.isCancellationRequested === true) throw new CancelledError();
+        },
+      });
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
+      const rule = err instanceof TensorDecodeError ? err.rule : err instanceof ExternalDataError ? `external-${err.rule}` : 'decode-error';
+      t.refusal = { rule, message: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  function dequantizerFor(use: WeightUse, dims: readonly number[]): Dequantizer | undefined {
+    const dq = use.dequant;
+    if (dq === undefined) return undefined;
+    const se = lookup(dq.scale, dq.scope);
+    const scale = se !== undefined ? readSmall(se) : undefined;
+    if (scale === undefined || scale.length === 0) return undefined;
+    const ze = dq.zeroPoint !== undefined ? lookup(dq.zeroPoint, dq.scope) : undefined;
+    const zeroPoint = ze !== undefined ? readSmall(ze) : undefined;
+    return { scale, zeroPoint, axis: dq.axis, blockSize: dq.blockSize, dims };
+  }
+
+  const layers: LayerInfo[] = layerUses.map(({ t, u }, i) => buildLayer(t, u, i));
+
+  function buildLayer(t: TensorInfo, u: UseInfo, i: number): LayerInfo {
+    const node = u.use.node;
+    const fan = computeFan(node.node, u.use.inputIndex, u.use.shape, isRawParameter(t.entry.name));
+    const act = options.activation === 'auto' ? findActivation(index, node, isConst) : overridden(options.activation);
+    const isEmbedding = u.role === 'embedding';
+    const rec = recommend(fan, act.activation, act.path.slice(0, -1).join(' → '), isEmbedding);
+    const s = t.pass?.stats;
+    const folded = node.node.opType === 'Conv' && /^onnx::Conv_\d+$/.test(t.entry.name) && !structure.hasBatchNorm;
+    const fans = fan === null ? [] : [fan, ...(fan.pytorch !== null ? [fan.pytorch] : [])];
+    const fp = s !== undefined && s.finiteCount > 0 && Number.isFinite(s.std) ? fingerprint({
+      count: s.finiteCount, mean: s.mean, std: s.std, min: s.min, max: s.max, kurtosis: s.excessKurtosis,
+      pooledKurtosis: t.pass?.channels?.pooledKurtosis ?? null, role: u.role, fans,
+      rnnHidden: fan?.gates?.hidden ?? null, nLayer: structure.nLayer, orthogonal: t.pass?.orthogonality ?? null, loose: folded,
+    }) : null;
+    return {
+      id: `L${i}`, index: i, tensor: t, use: u.use, role: u.role, fan, act, rec, fp, folded,
+      head: !structure.hasLayerDownstream.has(node.order) && !isEmbedding,
+      inResidualBranch: structure.inResidualBranch.has(node.order),
+      residualEnd: residualAddAfter(index, node, structure) !== undefined,
+      normalizedBefore: normalizedBefore(index, node, layerNodes, isConst),
+      verdict: 'unknown', looksTrained: null, verdictReason: '', label: null, equivalents: [], findings: [],
+    };
+  }
+
+  return { model, index, structure, tensors, layers, isConst };
+}
+
+/** Named parameters that are not `*weight*` and not exporter-made are raw [K,N] parameters. */
+function isRawParameter(name: string): boolean {
+  return !name.startsWith('onnx::') && !/weight/i.test(name);
+}
+
+function overridden(kind: string): ActivationFound {
+  const a: Activation = { kind: kind as ActivationKind };
+  return { activation: a, path: ['(activation option)'], normalizedAfter: false, residualAdd: false };
+}
+
+function* sparseDense(entry: WeightEntry, ctx: TensorDataContext, count: number): Generator<Float64Array> {
+  // Sparse tensors: statistics over the dense tensor (stored values plus the implicit zeros).
+  let n = 0;
+  for (const c of tensorValueChunks(entry.tensor, ctx)) { n += c.length; yield c; }
+  const zeros = new Float64Array(Math.min(1 << 16, Math.max(0, count - n)));
+  for (let left = count - n; left > 0; left -= zeros.length) yield left >= zeros.length ? zeros : zeros.subarray(0, left);
+}
+
+/** Walks back from the layer's data input to the previous layer: is there a normalization in between? */
+function normalizedBefore(index: GraphIndex, node: NodeRef, layerNodes: ReadonlySet<number>, isConst: IsConst): boolean {
+  let tensor = node.node.inputs.find((x, i) => x !== '' && !isConst(x, node.scope) && i <= 1) ?? '';
+  for (let step = 0; step < 16 && tensor !== ''; step++) {
+    const p = index.producerOf(tensor, node.scope);
+    if (p === undefined || layerNodes.has(p.order)) return false;
+    const op = p.node.opType;
+    if (NORMALIZATIONS.has(op)) return true;
+    if (op === 'Div' && index.producerOf(p.node.inputs[1] ?? '', p.scope)?.node.opType === 'Sqrt') return true;
+    tensor = p.node.inputs.find((x) => x !== '' && !isConst(x, p.scope)) ?? '';
+  }
+  return false;
+}
