@@ -3,6 +3,7 @@ import { escapeHtml } from '../../text/escapeHtml';
 import { displayString } from './displayString';
 import { formatBytes, formatCount, formatNumber } from './formatNumber';
 import { LAYER_COLUMNS, layerCells } from './layerCells';
+import { TENSOR_COLUMNS, tensorCells, valueInfoText } from './tensorCells';
 import { renderSections } from './reportSections';
 import { describeForecast, forecastRange } from './describeForecast';
 import { findingDocUrl } from '../findingDocs';
@@ -24,7 +25,7 @@ td.num{text-align:right}td.name{max-width:22rem;overflow-wrap:anywhere;font-fami
 .sev{font-weight:600;text-transform:uppercase;font-size:.8rem}.error{color:var(--err)}.warning{color:var(--warn)}.info{color:var(--info)}.hint{color:var(--hint)}
 tr.error td:first-child{box-shadow:inset 3px 0 var(--err)}tr.warning td:first-child{box-shadow:inset 3px 0 var(--warn)}
 .muted{color:var(--muted)}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
-svg{max-width:100%;height:auto}svg .band{fill:var(--line);opacity:.5}svg polyline{fill:none;stroke:var(--info);stroke-width:2}
+summary h2{display:inline-block}svg{max-width:100%;height:auto}svg .band{fill:var(--line);opacity:.5}svg polyline{fill:none;stroke:var(--info);stroke-width:2}
 `;
 
 /** A model string for HTML: neutralized, elided, escaped, and isolated from surrounding text direction. */
@@ -51,6 +52,8 @@ export function formatHtml(report: Report): string {
   dl('producer', m.producer.name ? `${h(m.producer.name)} ${h(m.producer.version, 40)}` : '<span class="muted">unknown</span>');
   dl('IR / opsets', `${m.irVersion} / ${m.opsets.map((o) => `${h(o.domain || 'ai.onnx', 40)} ${o.version}`).join(', ') || '—'}`);
   dl('graph', h(m.graphName));
+  dl('inputs', m.inputs.map((v) => `<bdi>${escapeHtml(valueInfoText(v))}</bdi>`).join('<br>') || '—');
+  dl('outputs', m.outputs.map((v) => `<bdi>${escapeHtml(valueInfoText(v))}</bdi>`).join('<br>') || '—');
   dl('nodes / initializers / layers', `${formatCount(m.counts.nodes)} / ${formatCount(m.counts.initializers)} / ${formatCount(m.counts.layers)}`);
   dl('parameters', `${formatCount(m.parameterCount)} (${formatBytes(m.weightBytes)})`);
   dl('verdict', `<strong>${escapeHtml(m.verdict)}</strong>${m.verdictReason ? ` — ${h(m.verdictReason, 300)}` : ''}`);
@@ -92,11 +95,16 @@ export function formatHtml(report: Report): string {
     out.push('</tbody></table>');
   }
 
-  const skipped = report.tensors.filter((t) => t.skipped);
-  if (skipped.length) {
-    out.push(`<h2>Skipped tensors (${skipped.length})</h2>`, '<table><thead><tr><th>tensor</th><th>reason</th></tr></thead><tbody>');
-    for (const t of skipped) out.push(`<tr><td class="name">${h(t.name, 120)}</td><td>${h(t.skipped ?? '', 400)}</td></tr>`);
-    out.push('</tbody></table>');
+  if (report.tensors.length) {
+    // Collapsed by default (no script needed): large models have thousands of them.
+    out.push(`<details${report.tensors.some((t) => t.skipped) ? ' open' : ''}><summary><h2>Other tensors (${report.tensors.length})</h2></summary>`);
+    out.push(`<table><thead><tr>${TENSOR_COLUMNS.map((c) => `<th>${escapeHtml(c.title)}</th>`).join('')}</tr></thead><tbody>`);
+    for (const t of report.tensors) {
+      const cells = tensorCells(t);
+      const td = TENSOR_COLUMNS.map((c) => `<td${c.key === 'name' ? ' class="name"' : ['mean', 'std', 'zeros'].includes(c.key) ? ' class="num"' : ''}><bdi>${escapeHtml(cells[c.key])}</bdi></td>`);
+      out.push(`<tr${t.skipped ? ' class="warning"' : ''}>${td.join('')}</tr>`);
+    }
+    out.push('</tbody></table></details>');
   }
 
   out.push(...renderSections(report, 'html'));

@@ -3,6 +3,7 @@ import { escapeMarkdown } from '../../text/escapeMarkdown';
 import { displayString } from './displayString';
 import { formatBytes, formatCount, formatNumber } from './formatNumber';
 import { LAYER_COLUMNS, layerCells } from './layerCells';
+import { TENSOR_COLUMNS, tensorCells, valueInfoText } from './tensorCells';
 import { renderSections } from './reportSections';
 import { describeForecast, forecastRange } from './describeForecast';
 import { findingDocUrl } from '../findingDocs';
@@ -26,6 +27,8 @@ export function formatMarkdown(report: Report): string {
   out.push(`| producer | ${md(`${m.producer.name} ${m.producer.version}`.trim() || 'unknown')} |`);
   out.push(`| IR / opsets | ${m.irVersion} / ${m.opsets.map((o) => `${md(o.domain || 'ai.onnx', 40)} ${o.version}`).join(', ') || '—'} |`);
   out.push(`| graph | ${md(m.graphName) || '—'} |`);
+  out.push(`| inputs | ${m.inputs.map((v) => escapeMarkdown(valueInfoText(v))).join('<br>') || '—'} |`);
+  out.push(`| outputs | ${m.outputs.map((v) => escapeMarkdown(valueInfoText(v))).join('<br>') || '—'} |`);
   out.push(`| nodes / initializers / layers | ${formatCount(m.counts.nodes)} / ${formatCount(m.counts.initializers)} / ${formatCount(m.counts.layers)} |`);
   out.push(`| parameters | ${formatCount(m.parameterCount)} (${formatBytes(m.weightBytes)}) |`);
   out.push(`| verdict | **${m.verdict}**${m.verdictReason ? ` — ${md(m.verdictReason, 300)}` : ''} |`);
@@ -55,10 +58,13 @@ export function formatMarkdown(report: Report): string {
     out.push('');
   }
 
-  const skipped = report.tensors.filter((t) => t.skipped);
-  if (skipped.length) {
-    out.push(`## Skipped tensors (${skipped.length})`, '', '| tensor | reason |', '|---|---|');
-    for (const t of skipped) out.push(`| ${md(t.name, 60)} | ${md(t.skipped ?? '', 300)} |`);
+  if (report.tensors.length) {
+    out.push(`## Other tensors (${report.tensors.length})`, '');
+    out.push(`| ${TENSOR_COLUMNS.map((c) => c.title).join(' | ')} |`, `|${TENSOR_COLUMNS.map(() => '---').join('|')}|`);
+    for (const t of report.tensors) {
+      const cells = tensorCells(t);
+      out.push(`| ${TENSOR_COLUMNS.map((c) => escapeMarkdown(cells[c.key])).join(' | ')} |`);
+    }
     out.push('');
   }
 

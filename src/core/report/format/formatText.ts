@@ -2,6 +2,7 @@ import type { Finding, Report, Severity } from '../reportModel';
 import { displayString, displayWidth } from './displayString';
 import { formatBytes, formatCount, formatNumber } from './formatNumber';
 import { LAYER_COLUMNS, layerCells, type LayerColumn } from './layerCells';
+import { valueInfoText } from './tensorCells';
 import { renderSections } from './reportSections';
 import { describeForecast, forecastRange } from './describeForecast';
 import { SEVERITIES, sortFindings, summarizeSeverities } from './severity';
@@ -38,6 +39,8 @@ export function formatText(report: Report, options: TextFormatOptions = {}): str
     `  ${formatCount(m.counts.nodes)} nodes · ${formatCount(m.counts.initializers)} initializers · ${formatCount(m.counts.layers)} layers · ` +
       `${formatCount(m.parameterCount)} parameters (${formatBytes(m.weightBytes)})`,
   );
+  const io = (list: typeof m.inputs): string => list.slice(0, 8).map(valueInfoText).join(', ') + (list.length > 8 ? `, +${list.length - 8} more` : '');
+  out.push(`  inputs: ${io(m.inputs) || '—'} · outputs: ${io(m.outputs) || '—'}`);
   out.push(`  verdict: ${paint(ANSI.bold, m.verdict)}${m.verdictReason ? ` — ${displayString(m.verdictReason, 200)}` : ''}`);
   out.push('');
 
