@@ -7,16 +7,19 @@ import type { LayerForecast } from './probeResults';
  *  - forecastGain = √(fan_in · E[W²]) (E[W²] = std² + mean² of the weight): the expected
  *    output/input RMS ratio of the linear layer for independent inputs (Glorot & Bengio 2010,
  *    He et al. 2015, eq. 7 before the activation factor);
- *  - forecastStd = √(cumulative forecast variance after the previous point) · forecastGain, i.e.
- *    the forecast's own chain (with its activation factors) up to the layer's input, then the
- *    layer itself. Layers off the forecast's main path get only the gain.
+ *  - forecastStd = √(forecast second moment entering the layer) · forecastGain: the forecast's own
+ *    chain (activation factors, resets after normalizations) up to the layer's input, then the
+ *    layer itself, which is the forecast's own pre-activation value. Layers off the forecast's
+ *    main path (residual branches, embeddings) get only the gain.
  */
 export function forecastForProbe(layers: readonly LayerReport[], forecast: VarianceForecast): (layerId: string) => LayerForecast {
   const byId = new Map(layers.map((l) => [l.id, l] as const));
+  // The second moment entering each point: cumulative / gain (the forecast's gain is
+  // cumulative-after over cumulative-before, so this includes its reset to 1 after a norm).
   const before = new Map<string, number>();
   let cumulative = 1;
   for (const p of forecast.points) {
-    before.set(p.layerId, cumulative);
+    before.set(p.layerId, p.gain > 0 && Number.isFinite(p.gain) ? p.cumulative / p.gain : cumulative);
     cumulative = p.cumulative;
   }
   return (layerId) => {

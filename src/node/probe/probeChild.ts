@@ -1,13 +1,13 @@
 import { ProbeError } from './probeError';
 import { isParentToChild, type ChildToParent } from './probeMessages';
-import { probeInProcess, type AnalyzeForProbe } from './probeSession';
+import { probeInProcess } from './probeSession';
 
 /**
  * The probe process's side of the channel: waits for one `run` job, reports progress, sends the
  * report or a `ProbeError` description, and exits. It also exits when the parent goes away, so
  * a killed extension host never leaves an ORT process behind.
  */
-export function startProbeChild(analyze: AnalyzeForProbe): void {
+export function startProbeChild(): void {
   const send = (m: ChildToParent) => new Promise<void>((done) => {
     if (process.send) process.send(m, undefined, undefined, () => done());
     else done();
@@ -19,7 +19,7 @@ export function startProbeChild(analyze: AnalyzeForProbe): void {
       return;
     }
     const { job } = m;
-    probeInProcess(job.modelPath, job.options, job.analysis ?? analyze, {
+    probeInProcess(job.modelPath, job.options, job.analysis, {
       onProgress: (stage, done, total) => void send({ type: 'progress', stage, done, total }),
     })
       .then((report) => send({ type: 'result', report }))

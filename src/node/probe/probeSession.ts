@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { analyzeModel } from '../../core/analyze';
 import type { OnnxModel } from '../../core/onnx/model';
 import { parseModel } from '../../core/onnx/parseModel';
 import { checkTensorData, type TensorDataContext } from '../../core/onnx/tensorValues';
@@ -17,8 +18,11 @@ import { openFileSource } from '../fileSource';
 import { describeOrtError, ProbeError } from './probeError';
 import type { ProbeAnalysisInput, ProbeStage } from './probeMessages';
 
-/** Produces the static analysis the probe needs when the caller did not pass one. */
-export type AnalyzeForProbe = (model: OnnxModel, ctx: TensorDataContext) => ProbeAnalysisInput;
+/** The static analysis of the model (layers, activations, forecast), done here when the caller has none. */
+async function analyzeForProbe(path: string, ctx: TensorDataContext): Promise<ProbeAnalysisInput> {
+  const report = await analyzeModel({ source: ctx.model, external: ctx.external, path }, {});
+  return { layers: report.layers, forecast: report.forecast };
+}
 
 export interface ProbeSessionHooks {
   readonly onProgress?: (stage: ProbeStage, done: number, total: number) => void;
@@ -41,7 +45,7 @@ const NOTES = [
 export async function probeInProcess(
   modelPath: string,
   options: ProbeOptions,
-  analysis: ProbeAnalysisInput | AnalyzeForProbe,
+  analysis: ProbeAnalysisInput | undefined,
   hooks: ProbeSessionHooks = {},
 ): Promise<ProbeReport> {
   const t0 = performance.now();
@@ -50,7 +54,7 @@ export async function probeInProcess(
   const external = createExternalDataHost(path);
   try {
     const ctx: TensorDataContext = { model: source, external };
-    const prepared = prepare(path, ctx, options, analysis);
+    const prepared = prepare(path, ctx, options, analysis ?? (await analyzeForProbe(path, ctx)));
     const { model, plan, plans, dims, forecastOf } = prepared;
     hooks.onProgress?.('prepare', 1, 1);
     const sessionOptions: ort.InferenceSession.SessionOptions = {
@@ -145,7 +149,7 @@ export async function probeInProcess(
   }
 }
 
-function prepare(path: string, ctx: TensorDataContext, options: ProbeOptions, analysis: ProbeAnalysisInput | AnalyzeForProbe) {
+function prepare(path: string, ctx: TensorDataContext, options: ProbeOptions, a: ProbeAnalysisInput) {
   let model: OnnxModel;
   try {
     model = parseModel(ctx.model);
@@ -159,7 +163,6 @@ function prepare(path: string, ctx: TensorDataContext, options: ProbeOptions, an
     const refusal = checkTensorData(t, ctx);
     if (refusal !== undefined) throw new ProbeError({ kind: 'prepare-failed', message: `external data refused, the model is not run: ${refusal.message}` });
   }
-  const a = typeof analysis === 'function' ? analysis(model, ctx) : analysis;
   const plan: ProbePlan = planProbe(model.graph, a.layers);
   if (plan.targets.length === 0) throw new ProbeError({ kind: 'prepare-failed', message: 'the model has no weight layers in its main graph to probe' });
   let inputs;

@@ -114,7 +114,9 @@ function forkWorker(workerPath: string | undefined, memoryLimitMb: number): Chil
     execArgv: ts ? ['--import', pathToFileURL(require.resolve('tsx')).href, heap] : [heap],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'json',
-    env: { ...process.env, NODE_OPTIONS: '' },
+    // NODE_OPTIONS of the parent (a test runner's flags, a debugger) must not leak into the probe;
+    // inside VS Code, process.execPath is Electron, which runs the entry as plain Node only so.
+    env: { ...process.env, NODE_OPTIONS: '', ...(process.versions.electron !== undefined ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
   });
 }
 

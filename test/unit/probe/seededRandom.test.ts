@@ -35,7 +35,8 @@ test('uniform() in [0,1) and int(n) in [0,n) cover the range evenly', () => {
   for (let i = 0; i < 100_000; i++) {
     const u = r.uniform();
     assert.ok(u >= 0 && u < 1);
-    counts[r.int(10)]++;
+    const k = r.int(10);
+    counts[k] = (counts[k] as number) + 1;
   }
   for (const c of counts) assert.ok(Math.abs(c - 10_000) < 500, `bucket ${c}`);
 });
