@@ -2,13 +2,15 @@
 // host's thread, with the same Node hosts the CLI uses. It talks to the host only by posting
 // WorkerMessages; the host may terminate it at any time (cancellation, memory limit).
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeModel } from '../core/index';
+import { analyzeModel } from '../core/analyze';
+import { parseModel } from '../core/onnx/parseModel';
+import { suggestFineTune } from '../core/finetune/suggestFineTune';
 import { openFileSource } from '../node/fileSource';
 import { createExternalDataHost } from '../node/externalDataHost';
 import { runProbe } from '../node/probe/runProbe';
 import type { CancellationSignal, ProgressSink } from '../core/host';
 import type { Report } from '../core/report/reportModel';
-import { toEngineOptions, toProbeOptions } from './analysisOptions';
+import { toEngineOptions, toFineTuneOptions, toProbeOptions } from './analysisOptions';
 import { exportBackbone } from '../node/exportBackbone';
 import type { BackboneJob, WorkerInput, WorkerJob, WorkerMessage } from './workerMessages';
 
@@ -31,20 +33,23 @@ async function main(port: NonNullable<typeof parentPort>, input: WorkerInput): P
       post({ type: 'progress', done, total });
     },
   };
-  const report = await analyzeFile(input, signal, progress, post);
+  const report = analyzeFile(input, signal, progress, post);
   // The file handles are closed before the probe: it runs in a process of its own.
   post({ type: 'report', report: await withProbe(report, input, signal, post) });
 }
 
-async function analyzeFile(input: WorkerInput, signal: CancellationSignal, progress: ProgressSink, post: (m: WorkerMessage) => void): Promise<Report> {
+function analyzeFile(input: WorkerInput, signal: CancellationSignal, progress: ProgressSink, post: (m: WorkerMessage) => void): Report {
   const source = openFileSource(input.path);
   const external = createExternalDataHost(input.path);
   try {
-    return await analyzeModel(
+    const report = analyzeModel(
       { source, external, path: input.path },
       toEngineOptions(input.settings),
       { signal, progress, onLayer: (layer) => post({ type: 'layer', layer }) },
     );
+    // The fine-tune plan needs the graph and the per-layer verdicts; parsing again is cheap (lazy).
+    const fineTune = suggestFineTune(parseModel(source), toFineTuneOptions(input.settings), { layers: report.layers, modelPath: input.path });
+    return { ...report, fineTune };
   } finally {
     external.close();
     source.close();

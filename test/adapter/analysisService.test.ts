@@ -1,0 +1,77 @@
+import './useFakeVscode';
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import * as vscode from 'vscode';
+import { AnalysisError, AnalysisService } from '../../src/vscode/analysisService';
+import { Config } from '../../src/vscode/config';
+import { Log } from '../../src/vscode/log';
+import { renderInlineReport } from '../../src/vscode/inlineText';
+import { REPO_ROOT } from '../support/corpus';
+
+// The worker runs as it ships: src/vscode/analysisWorker.ts bundled by esbuild (like esbuild.mjs).
+let dir = '';
+let workerPath = '';
+const MLP = join(REPO_ROOT, 'test/fixtures/models/mlp_defects.onnx');
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'onnx-init-adapter-'));
+  workerPath = join(dir, 'analysisWorker.js');
+  await esbuild.build({ entryPoints: [join(REPO_ROOT, 'src/vscode/analysisWorker.ts')], outfile: workerPath, bundle: true, platform: 'node', format: 'cjs', external: ['onnxruntime-node'], logLevel: 'error' });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const settings = () => new Config().analysisSettings();
+
+test('analysis service: the worker analyzes a real model; the report drives the inline view; cached by size + mtime', async () => {
+  const service = new AnalysisService(workerPath, new Log());
+  const model = join(dir, 'mlp.onnx');
+  copyFileSync(MLP, model);
+  const uri = vscode.Uri.file(model);
+  const report = await service.analyze(uri, settings());
+  assert.deepEqual(report.layers.map((l) => l.weight), ['body.fc1.weight', 'body.fc2.weight', 'body.fc3.weight', 'body.fc4.weight', 'head.weight']);
+  const fc1 = report.layers[0]!;
+  // Corpus oracle (numpy, float64, ddof=0): std 0.17815610053021114, fan_in 64, He std 0.1767766952966369.
+  assert.ok(Math.abs((fc1.stats.std ?? 0) - 0.17815610053021114) < 1e-9);
+  assert.equal(fc1.fanIn, 64);
+  const zero = report.findings.filter((f) => f.tensor === 'body.fc2.weight');
+  assert.ok(zero.some((f) => f.severity === 'error'), JSON.stringify(zero));
+  assert.ok(report.fineTune, 'fine-tune section added in the worker');
+  const inline = renderInlineReport(report, 'mlp.onnx');
+  const fc2Line = inline.lines.findIndex((l) => l.text.includes('W=body.fc2.weight'));
+  assert.ok(report.findings.some((f, i) => f.tensor === 'body.fc2.weight' && inline.findingLines[i] === fc2Line));
+  assert.ok(service.lastStats && service.lastStats.maxEventLoopDelayMs >= 0);
+
+  assert.equal(await service.cached(uri, settings()), report, 'same size + mtime + settings: cache hit');
+  assert.equal(await service.analyze(uri, settings()), report);
+  assert.equal(await service.cached(uri, { ...settings(), varianceTolerance: 3 }), undefined, 'other settings: miss');
+  utimesSync(model, new Date(), new Date(Date.now() + 5000));
+  assert.equal(await service.cached(uri, settings()), undefined, 'touched file: miss');
+  service.dispose();
+});
+
+test('analysis service: a hostile file is a clear AnalysisError; out-of-memory in the worker too; the service keeps working', async () => {
+  const service = new AnalysisService(workerPath, new Log());
+  const bad = join(dir, 'truncated.onnx');
+  writeFileSync(bad, readFileSync(MLP).subarray(0, 3000));
+  await assert.rejects(service.analyze(vscode.Uri.file(bad), settings()), (e: unknown) => {
+    assert.ok(e instanceof AnalysisError);
+    assert.match(e.message, /offset|end of file|truncat/i);
+    assert.ok(!e.message.includes('\n    at '), 'no stack in the message');
+    return true;
+  });
+  assert.equal(service.state(vscode.Uri.file(bad))?.status, 'failed');
+  // A 1 MB heap cannot even parse: the worker dies with ERR_WORKER_OUT_OF_MEMORY, we report it.
+  await assert.rejects(service.analyze(vscode.Uri.file(MLP), { ...settings(), workerMemoryMb: 1 }, { force: true }), (e: unknown) => {
+    assert.ok(e instanceof AnalysisError);
+    assert.match(e.message, /out of memory|crashed|exited/i);
+    return true;
+  });
+  const ok = await service.analyze(vscode.Uri.file(MLP), settings(), { force: true });
+  assert.equal(ok.layers.length, 5, 'the next analysis works');
+  await assert.rejects(service.analyze(vscode.Uri.parse('untitled:/x.onnx'), settings()), /Only files on disk/);
+  service.dispose();
+});
