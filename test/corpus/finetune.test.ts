@@ -106,7 +106,7 @@ describe('fine-tune transferability from the weights', corpusTestOptions, () => 
       const r = report(n);
       if (o.training.trained) {
         assert.equal(r.transferable, true, r.transferability.message);
-        assert.equal(r.transferability.backbone, 'trained');
+        assert.ok(['trained', 'mixed'].includes(r.transferability.backbone), r.transferability.backbone);
         assert.ok(r.snippet !== null || r.snippetReason !== null);
       } else if (r.transferability.backbone === 'fresh') {
         assert.equal(r.transferable, false);

@@ -82,7 +82,15 @@ export interface StageReport {
   readonly parameters: number;
   /** Why a new stage starts here (`resolution /2 (stride-2 Conv)`, `new module group layer2`, ...). */
   readonly boundary: string;
-  readonly verdicts: { readonly fresh: number; readonly trained: number; readonly bnFolded: number; readonly unknown: number };
+  /** Weight layers by verdict, and the finite values judged fresh / trained (folded BN by its looksTrained). */
+  readonly verdicts: {
+    readonly fresh: number;
+    readonly trained: number;
+    readonly bnFolded: number;
+    readonly unknown: number;
+    readonly freshElements: number;
+    readonly trainedElements: number;
+  };
   /** True when most of its weight layers look freshly initialized. */
   readonly looksUntrained: boolean;
 }
@@ -137,8 +145,10 @@ export interface NewHeadReport {
 }
 
 export interface TransferabilityReport {
-  /** Verdict over the backbone layers. */
+  /** Verdict over the backbone layers (weighted by values). */
   readonly backbone: 'fresh' | 'trained' | 'mixed' | 'unknown';
+  /** Share of the judged backbone values that look trained, null when none could be judged. */
+  readonly trainedShare: number | null;
   readonly head: 'fresh' | 'trained' | 'bn-folded' | 'unknown';
   readonly message: string;
   /** Stages that look untrained inside an otherwise trained body. */

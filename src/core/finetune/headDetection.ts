@@ -30,6 +30,12 @@ const SPATIAL_UPSAMPLING_OPS = new Set(['ConvTranspose', 'Resize', 'Upsample', '
 /** Per-layer facts from the analysis, when it ran (verdicts and fans of weight uses). */
 export interface LayerFacts {
   verdictOf(node: string, weight: string): 'fresh' | 'trained' | 'bn-folded' | 'unknown';
+  /**
+   * Whether the weight looks trained (true), freshly initialized (false) or cannot be told
+   * (undefined), and over how many finite values. Folded BatchNorm layers count by the
+   * analysis' `looksTrained`, as in the model verdict.
+   */
+  judgeOf(node: string, weight: string): { trained: boolean | undefined; elements: number };
   fansOf(node: string, weight: string): { fanIn: number | null; fanOut: number | null } | undefined;
 }
 

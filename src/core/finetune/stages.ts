@@ -194,7 +194,7 @@ function describeStage(index: number, name: string, units: readonly Unit[], boun
       }
     }
   }
-  const verdicts = { fresh: 0, trained: 0, bnFolded: 0, unknown: 0 };
+  const verdicts = { fresh: 0, trained: 0, bnFolded: 0, unknown: 0, freshElements: 0, trainedElements: 0 };
   let main = 0;
   for (const u of units) {
     for (const l of u.layers) {
@@ -203,6 +203,9 @@ function describeStage(index: number, name: string, units: readonly Unit[], boun
       const v = facts?.verdictOf(lookup.label(l.node), l.weight) ?? 'unknown';
       if (v === 'bn-folded') verdicts.bnFolded++;
       else verdicts[v]++;
+      const judged = facts?.judgeOf(lookup.label(l.node), l.weight);
+      if (judged?.trained === true) verdicts.trainedElements += judged.elements;
+      else if (judged?.trained === false) verdicts.freshElements += judged.elements;
     }
   }
   const withPath = units.every((u) => u.hasModulePath);
@@ -216,7 +219,7 @@ function describeStage(index: number, name: string, units: readonly Unit[], boun
     parameters,
     boundary,
     verdicts,
-    looksUntrained: main > 0 && verdicts.fresh > main / 2,
+    looksUntrained: verdicts.freshElements > verdicts.trainedElements,
   };
 }
 

@@ -108,6 +108,12 @@ function layerFacts(layers: readonly LayerReport[]): LayerFacts {
   for (const l of layers) byKey.set(`${l.node}\u0000${l.weight}`, l);
   return {
     verdictOf: (node, weight) => byKey.get(`${node}\u0000${weight}`)?.verdict ?? 'unknown',
+    judgeOf: (node, weight) => {
+      const l = byKey.get(`${node}\u0000${weight}`);
+      if (!l) return { trained: undefined, elements: 0 };
+      const trained = l.verdict === 'trained' ? true : l.verdict === 'fresh' ? false : l.verdict === 'bn-folded' && l.looksTrained !== null ? l.looksTrained : undefined;
+      return { trained, elements: l.stats.finiteCount };
+    },
     fansOf: (node, weight) => {
       const l = byKey.get(`${node}\u0000${weight}`);
       return l ? { fanIn: l.fanIn, fanOut: l.fanOut } : undefined;

@@ -1,49 +1,54 @@
 import type { HeadReport, StageReport, TransferabilityReport } from './fineTuneModel';
 
+/** At or above this share of trained-looking backbone values the body counts as trained. */
+const TRAINED_SHARE = 0.9;
+/** Below this share the backbone counts as fresh: too little looks trained to be worth freezing. */
+const FRESH_SHARE = 0.5;
+
 /**
- * What the weights say about transfer: a backbone that still looks freshly initialized has
- * nothing to transfer (fine-tuning it is training from scratch); a trained body with a fresh head
- * is the "new head on a pretrained model" situation fine-tuning is for; fresh stages inside a
- * trained body must not be frozen. Uses the analysis' per-layer fresh/trained verdicts; folded
- * BatchNorm (`bn-folded`) says nothing either way.
+ * What the weights say about transfer, from the analysis' per-layer verdicts over the backbone
+ * only (the head is replaced anyway), weighted by values like the model verdict: a backbone that
+ * mostly looks freshly initialized has nothing to transfer (fine-tuning it is training from
+ * scratch); a trained body with a fresh head is the "new head on a pretrained model" situation
+ * fine-tuning is for; stages that look untrained inside a trained body must not be frozen.
+ * Small trained layers often still match their init (the first conv of a briefly trained CNN),
+ * so a majority of trained values with some fresh ones reads as `mixed`, still transferable.
  */
 export function assessTransferability(stages: readonly StageReport[], head: HeadReport | undefined): TransferabilityReport {
-  let fresh = 0, trained = 0, folded = 0, unknown = 0;
+  let fresh = 0, trained = 0, folded = 0, unknown = 0, freshEl = 0, trainedEl = 0;
   for (const s of stages) {
     fresh += s.verdicts.fresh;
     trained += s.verdicts.trained;
     folded += s.verdicts.bnFolded;
     unknown += s.verdicts.unknown;
+    freshEl += s.verdicts.freshElements;
+    trainedEl += s.verdicts.trainedElements;
   }
-  const known = fresh + trained;
-  const total = known + folded + unknown;
+  const layers = fresh + trained + folded + unknown;
+  const share = freshEl + trainedEl > 0 ? trainedEl / (freshEl + trainedEl) : null;
   const headVerdict = head?.verdict ?? 'unknown';
-  let backbone: TransferabilityReport['backbone'];
-  if (known === 0) backbone = 'unknown';
-  else if (trained === 0) backbone = 'fresh';
-  else if (fresh === 0) backbone = 'trained';
-  else backbone = trained >= 0.8 * known ? 'trained' : fresh >= 0.8 * known ? 'fresh' : 'mixed';
-
-  const untrainedStages = backbone === 'fresh' ? [] : stages.filter((s) => s.looksUntrained).map((s) => s.name);
+  const backbone: TransferabilityReport['backbone'] = share === null ? 'unknown' : share >= TRAINED_SHARE ? 'trained' : share >= FRESH_SHARE ? 'mixed' : 'fresh';
+  const pct = share === null ? '' : `${Math.round(share * 100)}% of the judged backbone weights look trained`;
+  const trainedStages = stages.filter((s) => s.verdicts.trainedElements > s.verdicts.freshElements).map((s) => s.name);
+  const untrainedStages = backbone === 'fresh' || backbone === 'unknown' ? [] : stages.filter((s) => s.looksUntrained).map((s) => s.name);
   let message: string;
   switch (backbone) {
     case 'fresh':
-      message = `Nothing to transfer: the backbone looks freshly initialized (${fresh} of ${total} weight layers match an initialization scheme, none look trained). ` +
-        'Fine-tuning it would be training from scratch: train every layer (no freezing), or load pretrained weights into this architecture first.';
+      message = `Nothing to transfer: the backbone looks freshly initialized (${pct}; ${fresh} of ${layers} weight layers match an initialization scheme). ` +
+        'Fine-tuning it would be training from scratch: train every layer (no freezing), or load pretrained weights into this architecture first.' +
+        (trainedStages.length ? ` (${trainedStages.join(', ')} look${trainedStages.length === 1 ? 's' : ''} trained, too little to be worth freezing.)` : '');
       break;
     case 'trained':
       message = headVerdict === 'fresh'
-        ? `Ready for fine-tuning: the body looks trained (${trained} of ${total} weight layers) and the head already looks freshly initialized, as after replacing the classifier.`
-        : `Worth transferring: the body looks trained (${trained} of ${total} weight layers). Replace the head and follow the plan.`;
+        ? `Ready for fine-tuning: the body looks trained (${pct}) and the head already looks freshly initialized, as after replacing the classifier.`
+        : `Worth transferring: the body looks trained (${pct}). Replace the head and follow the plan.`;
       break;
     case 'mixed':
-      message = `Partly trained: ${trained} weight layers look trained and ${fresh} look freshly initialized. Transfer the trained stages; train the untrained ones with the head, never frozen.`;
+      message = `Worth transferring, partly: ${pct}; ${fresh} weight layer${fresh === 1 ? '' : 's'} still match an initialization scheme (small layers often barely move in training). Transfer the trained stages and train the untrained ones with the head, never frozen.`;
       break;
     default:
       message = `Could not tell whether the weights are trained (${folded} layers with folded BatchNorm, ${unknown} without a verdict); the plan assumes a pretrained backbone.`;
   }
-  if (untrainedStages.length && backbone !== 'fresh') {
-    message += ` Stages that look untrained: ${untrainedStages.join(', ')} (do not freeze them).`;
-  }
-  return { backbone, head: headVerdict, message, untrainedStages };
+  if (untrainedStages.length) message += ` Stages that look untrained: ${untrainedStages.join(', ')} (do not freeze them).`;
+  return { backbone, trainedShare: share, head: headVerdict, message, untrainedStages };
 }

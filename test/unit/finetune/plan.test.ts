@@ -14,7 +14,8 @@ function layers(model: OnnxModel, verdict: (node: string, weight: string) => Lay
   for (const n of model.graph.nodes) {
     if (!['Conv', 'Gemm', 'MatMul'].includes(n.opType)) continue;
     const w = n.inputs[1]!;
-    out.push({ node: n.name, weight: w, verdict: verdict(n.name, w), fanIn: null, fanOut: null } as unknown as LayerReport);
+    const elements = model.graph.initializers.find((t) => t.name === w)?.elementCount ?? 0;
+    out.push({ node: n.name, weight: w, verdict: verdict(n.name, w), looksTrained: null, fanIn: null, fanOut: null, stats: { finiteCount: elements } } as unknown as LayerReport);
   }
   return out;
 }
@@ -81,12 +82,18 @@ describe('stages and the freeze plan', () => {
     assert.equal(ready.transferable, true);
     assert.match(ready.transferability.message, /^Ready for fine-tuning/);
     const partly = suggestFineTune(model, {}, { layers: layers(model, (n) => (n.startsWith('/layer2/layer2.1') ? 'fresh' : 'trained')) });
-    assert.equal(partly.transferability.backbone, 'trained');
-    assert.deepEqual(partly.transferability.untrainedStages, []);
-    const layer2Fresh = suggestFineTune(model, { datasetSize: 'tiny' }, { layers: layers(model, (n) => (n.startsWith('/layer2/') ? 'fresh' : 'trained')) });
-    assert.deepEqual(layer2Fresh.transferability.untrainedStages, ['stage 2']);
-    const tiny = layer2Fresh.plan.find((p) => p.selected)!;
-    assert.ok(tiny.trainableStages.includes('stage 2'), 'an untrained stage is never frozen');
+    // layer2.1 holds 4608 of the 13 k backbone weights: a trained majority with a fresh part.
+    assert.equal(partly.transferability.backbone, 'mixed');
+    assert.equal(partly.transferable, true);
+    assert.ok(partly.transferability.trainedShare! > 0.5 && partly.transferability.trainedShare! < 0.9);
+    const layer1Fresh = suggestFineTune(model, { datasetSize: 'tiny' }, { layers: layers(model, (n) => (n.startsWith('/layer1/') ? 'fresh' : 'trained')) });
+    assert.deepEqual(layer1Fresh.transferability.untrainedStages, ['stage 1']);
+    const tiny = layer1Fresh.plan.find((p) => p.selected)!;
+    assert.ok(tiny.trainableStages.includes('stage 1'), 'an untrained stage is never frozen');
+    assert.deepEqual(layer1Fresh.freeze, ['conv1.', 'bn1.', 'layer2.']);
+    const layer2Fresh = suggestFineTune(model, {}, { layers: layers(model, (n) => (n.startsWith('/layer2/') ? 'fresh' : 'trained')) });
+    assert.equal(layer2Fresh.transferable, false, 'most backbone weights fresh: nothing to transfer');
+    assert.match(layer2Fresh.transferability.message, /stem, stage 1 look trained, too little/);
   });
 
   test('new head: Xavier for logits with its numbers, zero-init alternative; classes from the option', () => {
