@@ -66,8 +66,8 @@ function analyze(path: string): Report {
 function labelsOf(r: Report, name: string): string[] {
   const l = r.layers.find((x) => x.weight === name);
   if (l !== undefined) return [l.matchedScheme?.label ?? '', ...(((l as unknown as { labelEquivalents?: string[] }).labelEquivalents) ?? [])];
-  const t = r.tensors.find((x) => x.name === name) as unknown as { label?: string | null } | undefined;
-  return [t?.label ?? ''];
+  const t = r.tensors.find((x) => x.name === name) as unknown as { label?: string | null; labelEquivalents?: string[] } | undefined;
+  return [t?.label ?? '', ...(t?.labelEquivalents ?? [])];
 }
 
 for (const file of files) {

@@ -27,7 +27,13 @@ export function assessModel(a: ModelAnalysis, options: AnalysisOptions): Assessm
   const layerFanIn = (t: TensorInfo): number | null => {
     const u = t.uses.find((x) => x.role === 'bias' || x.role === 'rnn_bias');
     if (u === undefined) return null;
-    const l = layersByNode.get(u.use.node.order)?.[0];
+    let l = layersByNode.get(u.use.node.order)?.[0];
+    if (l === undefined && u.use.node.node.opType === 'Add') {
+      // Bias added after a MatMul: the layer is the producer of the other operand.
+      const other = u.use.node.node.inputs[1 - u.use.inputIndex] ?? '';
+      const p = a.index.producerOf(other, u.use.node.scope);
+      if (p !== undefined) l = layersByNode.get(p.order)?.[0];
+    }
     if (u.role === 'rnn_bias') return l?.fan?.gates?.hidden ?? null;
     return l?.fan?.pytorch?.fanIn ?? l?.fan?.fanIn ?? null;
   };

@@ -25,7 +25,8 @@ export function tensorFindings(t: TensorInfo, layers: readonly LayerInfo[], inde
   if (s === undefined || s.count === 0) return [];
   const out: Finding[] = [];
   const nonFinite = s.nanCount + s.posInfCount + s.negInfCount;
-  if (nonFinite > 0) {
+  // ±Inf in constants is how exporters write attention masks; only NaN is a defect there.
+  if (nonFinite > 0 && (t.role !== 'constant' || s.nanCount > 0)) {
     out.push(make('weight-non-finite', 'error', name, firstNode, `"${name}" has ${s.nanCount} NaN and ${s.posInfCount + s.negInfCount} infinite values of ${s.count}: the forward pass will produce NaN`, { nanCount: s.nanCount, infCount: s.posInfCount + s.negInfCount }));
   }
   if (s.finiteCount === 0 || s.std !== 0 || s.count < 2 && !KERNEL.has(t.role)) return out;

@@ -2,7 +2,7 @@ import type { SchemeMatch } from '../report/reportModel';
 import type { FanPair } from './fanRules';
 import { heStd, lecunStd, torchDefaultStd, xavierStd } from './schemes';
 
-export type Family = 'normal' | 'uniform' | 'any';
+export type Family = 'normal' | 'uniform' | 'trunc' | 'any';
 
 interface Candidate {
   readonly label: string;
@@ -97,6 +97,8 @@ export function observedShape(x: Pick<FingerprintInput, 'count' | 'mean' | 'std'
   if (!loose && maxRatio <= SQRT3 * (1 + 2.5 / Math.sqrt(n)) + 0.02 && Math.abs(k + 1.2) < 4 * seU + 0.08) return 'uniform';
   if (loose && Math.abs(k + 1.2) < 4 * seU + 0.15) return 'uniform';
   const seN = 4.9 / Math.sqrt(n);
+  // Truncated normal at ±2σ (Keras / TF default): excess kurtosis ≈ −0.63 and a hard cut-off at 2.27σ.
+  if (!loose && n >= 200 && maxRatio <= 2.4 && Math.abs(k + 0.63) < 4 * 2.2 / Math.sqrt(n) + 0.1) return 'trunc';
   if (Math.abs(k) < 4 * seN + 0.1 && (loose || maxRatio > SQRT3 * 1.05)) return 'normal';
   return n < 200 ? 'any' : k < -0.3 ? 'any' : 'normal';
 }
@@ -122,7 +124,7 @@ export function fingerprint(input: FingerprintInput): Fingerprint {
     const ratio = input.std / c.std;
     const lr = Math.log(ratio);
     const meanOff = Math.abs(input.mean - c.mean) / Math.max(seMean * 5, c.std * 0.2);
-    const shapeOk = shape === 'any' || c.family === 'any' || c.family === shape;
+    const shapeOk = shape === 'any' || c.family === 'any' || c.family === shape || (shape === 'trunc' && c.family === 'normal');
     const d = (lr / tol) ** 2 + (meanOff > 1 ? meanOff * meanOff : 0) + (shapeOk ? 0 : 4);
     all.push({ label: c.label, ratio, score: Math.exp(-d / 2) });
     if (d > 1 || !Number.isFinite(d)) continue;
@@ -156,15 +158,21 @@ function uniqueFans(fans: readonly FanPair[]): FanPair[] {
 export function describeDistribution(x: FingerprintInput): string | null {
   if (!(x.std > 0) || x.count < 8) return null;
   const shape = observedShape(x, false);
-  const nice = (v: number): number => {
-    if (v === 0) return 0;
-    const p = Math.pow(10, Math.floor(Math.log10(Math.abs(v))));
-    return Math.round(v / p * 2) / 2 * p;
-  };
-  if (shape === 'uniform' || (shape === 'any' && x.max - x.min < 3.6 * x.std)) {
-    const pad = (x.max - x.min) / Math.max(1, x.count - 1);
-    return `uniform(${+nice(x.min - pad).toPrecision(3)},${+nice(x.max + pad).toPrecision(3)})`;
+  const range = x.max - x.min;
+  if (shape === 'uniform' || (shape === 'any' && range < 3.6 * x.std && x.kurtosis < -0.8)) {
+    // Bounds estimated one spacing beyond the extremes, rounded to half the range's decade.
+    const pad = range / Math.max(1, x.count - 1);
+    const step = Math.pow(10, Math.floor(Math.log10(range))) / 2;
+    const r = (v: number): number => +(Math.round(v / step) * step).toPrecision(3);
+    return `uniform(${r(x.min - pad)},${r(x.max + pad)})`;
   }
-  const m = Math.abs(x.mean) < 3 * x.std / Math.sqrt(x.count) ? 0 : +nice(x.mean).toPrecision(3);
-  return `normal(mean=${m},std=${+Number(x.std.toPrecision(1)).toPrecision(3)})`;
+  const m = Math.abs(x.mean) < 3 * x.std / Math.sqrt(x.count) ? 0 : +x.mean.toPrecision(2);
+  return `normal(mean=${m},std=${niceStd(x.std)})`;
+}
+
+/** Nearest of 1, 2, 5 × 10^k in log scale: small samples cannot pin a std more finely. */
+function niceStd(s: number): number {
+  const p = Math.pow(10, Math.floor(Math.log10(s)));
+  const opts = [1, 2, 5, 10].map((m) => m * p);
+  return +opts.reduce((a, b) => (Math.abs(Math.log(b / s)) < Math.abs(Math.log(a / s)) ? b : a)).toPrecision(3);
 }

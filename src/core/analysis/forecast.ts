@@ -31,7 +31,8 @@ export function forecastVariance(layers: readonly LayerInfo[], t: AnalysisThresh
     const fanIn = l.fan?.fanIn ?? 0;
     if (l.normalizedBefore) { q = 1; run = 0; firstOut = null; }
     const pre = fanIn * ms * q;
-    const next = activate(l.act.activation, pre);
+    // A folded conv had a BatchNorm during training: its output was normalized.
+    const next = activate(l.act.activation, l.folded ? 1 : pre);
     const gain = q > 0 ? next / q : 0;
     q = next;
     run++;

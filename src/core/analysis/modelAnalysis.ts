@@ -85,7 +85,7 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
       entry, dtype: dataTypeName(entry.tensor.dataType), isFloat, uses, role,
       roles: [...new Set(uses.map((u) => u.role))],
       byteSize: Math.ceil((entry.tensor.elementCount * (info?.bits ?? 0)) / 8),
-      pass: null, refusal: null, skipped: null, label: null,
+      pass: null, refusal: null, skipped: null, label: null, labelEquivalents: [],
     };
   });
 

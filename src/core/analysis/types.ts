@@ -28,6 +28,7 @@ export interface TensorInfo {
   skipped: string | null;
   /** Fingerprint label for non-layer tensors (zeros, ones, torch_default_uniform, ...). */
   label: string | null;
+  labelEquivalents: string[];
 }
 
 /** One weight use that is a layer (kernel, embedding, recurrent weight). */

@@ -1,5 +1,6 @@
 import type { ModelSummary } from '../report/reportModel';
-import { describeDistribution } from './fingerprint';
+import { describeDistribution, fingerprint } from './fingerprint';
+import { torchFan } from './fanRules';
 import type { LayerInfo, TensorInfo } from './types';
 
 /** Labels of the standard fan-based schemes, and conventions that are deliberate in their context. */
@@ -35,7 +36,7 @@ export function judgeLayer(l: LayerInfo): void {
   const k = s.excessKurtosis;
   const seN = 4.9 / Math.sqrt(n);
   const heavy = k > 4 * seN + 0.5;
-  const meanOff = Math.abs(s.mean) > 6 * s.std / Math.sqrt(n) + 0.05 * s.std;
+  const meanOff = Math.abs(s.mean) > 6 * s.std / Math.sqrt(n) + 0.01 * s.std;
   const spreadExpected = ch !== null && ch.perUnit >= 8 ? Math.sqrt((Math.max(k, -1.2) + 2) / (4 * ch.perUnit)) : null;
   const spread = ch !== null && ch.stdSpread !== null && spreadExpected !== null && ch.count >= 8 && ch.stdSpread > 2.5 * spreadExpected + 0.05;
   if (l.folded) {
@@ -51,6 +52,7 @@ export function judgeLayer(l: LayerInfo): void {
   if (meanOff) evidence.push(`mean offset ${s.mean.toPrecision(3)}`);
   if (spread) evidence.push(`per-unit std spread ${(ch?.stdSpread ?? 0).toFixed(3)} (noise ≈ ${(spreadExpected ?? 0).toFixed(3)})`);
   const shape = l.fp?.shape ?? 'any';
+  if (shape === 'any' && n >= 200) evidence.push(`shape between uniform and normal (excess kurtosis ${k.toFixed(2)})`);
   if (best !== undefined && evidence.length === 0) {
     l.verdict = 'fresh';
     l.looksTrained = false;
@@ -88,7 +90,12 @@ function fpInput(l: LayerInfo): Parameters<typeof describeDistribution>[0] {
  */
 export function resolveLabels(layers: readonly LayerInfo[]): void {
   const votes = new Map<string, number>();
-  for (const l of layers) if (!l.folded && l.verdict === 'fresh' && l.label !== null && (l.fp?.matches.length ?? 0) === 1 && l.equivalents.length === 0) votes.set(l.label, (votes.get(l.label) ?? 0) + 1);
+  // Each fresh layer spreads one vote over the labels it fits (ties share it), so an unambiguous layer counts most.
+  for (const l of layers) {
+    if (l.folded || l.verdict !== 'fresh' || l.label === null) continue;
+    const labels = [...new Set([l.label, ...l.equivalents, ...(l.fp?.matches ?? []).flatMap((m) => [m.label, ...m.equivalents])])];
+    for (const x of labels) votes.set(x, (votes.get(x) ?? 0) + 1 / labels.length);
+  }
   for (const l of layers) {
     if (l.folded || l.verdict !== 'fresh' || l.label === null) continue;
     const options = [...new Set([l.label, ...l.equivalents, ...(l.fp?.matches ?? []).flatMap((m) => [m.label, ...m.equivalents])])];
@@ -96,7 +103,18 @@ export function resolveLabels(layers: readonly LayerInfo[]): void {
     if (pick !== l.label) { l.equivalents = options.filter((o) => o !== pick); l.label = pick; }
   }
   const folded = layers.filter((l) => l.folded && l.fp !== null);
-  if (folded.length === 0) return;
+  if (folded.length > 0) resolveFolded(folded);
+  // Quantized weights: the fingerprint is of the dequantized values.
+  for (const l of layers) {
+    if (l.use.dequant !== undefined && l.label !== null && l.label !== 'trained') {
+      const q = `quantized_${l.tensor.dtype.toLowerCase()}`;
+      l.label = `${q}(${l.label})`;
+      l.equivalents = l.equivalents.map((e) => `${q}(${e})`);
+    }
+  }
+}
+
+function resolveFolded(folded: readonly LayerInfo[]): void {
   const score = new Map<string, number>();
   for (const l of folded) for (const m of l.fp?.matches ?? []) score.set(m.label, (score.get(m.label) ?? 0) + m.score);
   score.set('he_normal_fan_out', (score.get('he_normal_fan_out') ?? 0) * 1.25);
@@ -129,19 +147,29 @@ export function modelVerdict(layers: readonly LayerInfo[]): { verdict: ModelSumm
 /** Labels for tensors that are not layers: constants, biases, norm parameters, quantization params. */
 export function labelTensor(t: TensorInfo, layerFanIn: (t: TensorInfo) => number | null, folded: (t: TensorInfo) => boolean, roleOfInput: (t: TensorInfo) => string | null): void {
   const s = t.pass?.stats;
+  if (t.role === 'constant') return;
   if (t.role === 'quant_scale' || t.role === 'quant_zero_point') { t.label = roleOfInput(t); return; }
   if (s === undefined || s.finiteCount === 0) return;
   if (folded(t)) { t.label = 'fused_conv_bn(bias)'; return; }
   if (s.std === 0 && s.nanCount === 0 && s.posInfCount + s.negInfCount === 0) {
     const v = s.mean;
     const base = v === 0 ? 'zeros' : v === 1 ? 'ones' : `constant(${+v.toPrecision(4)})`;
+    // Whether the oracle says zeros or mixed(zeros) depends on torch init calls the file does not record.
     t.label = t.roles.length > 1 && v === 0 ? 'mixed(zeros)' : base;
+    if (t.label === 'mixed(zeros)') t.labelEquivalents = ['zeros'];
     return;
   }
   const fi = layerFanIn(t);
   if (fi !== null && fi > 0 && s.finiteCount >= 2) {
     const bound = 1 / Math.sqrt(fi);
     if (s.max <= bound * 1.0001 && s.min >= -bound * 1.0001 && s.std > bound * 0.35 && s.std < bound * 0.85) { t.label = 'torch_default_uniform'; return; }
+  }
+  const dims = t.entry.tensor.dims;
+  const tf = torchFan(dims);
+  if (t.role === 'parameter' && tf !== null && s.finiteCount >= 64) {
+    const fp = fingerprint({ count: s.finiteCount, mean: s.mean, std: s.std, min: s.min, max: s.max, kurtosis: s.excessKurtosis, pooledKurtosis: null, role: t.role, fans: [tf], rnnHidden: null, nLayer: null, orthogonal: null, loose: false });
+    const best = fp.matches[0];
+    if (best !== undefined) { t.label = best.label; t.labelEquivalents = [...best.equivalents]; return; }
   }
   const mean1 = t.role === 'norm_scale' && Math.abs(s.mean - 1) < 0.05 && Math.abs(s.std - 0.02) < 0.008;
   if (mean1) { t.label = 'normal(mean=1,std=0.02)'; return; }

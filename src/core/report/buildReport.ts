@@ -77,6 +77,7 @@ function layerReport(l: LayerInfo): LayerReport {
     verdict: l.verdict,
     channels: ch === null || p?.channels === undefined ? null : {
       axis: l.fan?.outputAxis ?? 0, count: ch.count, stdMin: num(ch.stdMin), stdMax: num(ch.stdMax), stdMedian: num(ch.stdMedian), dead: ch.dead, identical: ch.identical,
+      ...({ stdSpread: num(ch.stdSpread), pooledKurtosis: num(ch.pooledKurtosis) } as object),
     },
     normalizedAfter: l.act.normalizedAfter,
     findings: l.findings,
@@ -106,7 +107,7 @@ function tensorReport(t: TensorInfo): TensorReport {
     stats: p !== null ? statsReport(p.stats, p.sampled) : null,
     skipped: t.refusal !== null ? `refused (${t.refusal.rule}): ${t.refusal.message}` : t.skipped,
     storage: storageText(t),
-    ...({ roles: t.roles, label: t.label, graph: t.entry.graphPath, storedStats: p?.storedStats !== undefined ? statsReport(p.storedStats, p.sampled) : null } as object),
+    ...({ roles: t.roles, label: t.label, labelEquivalents: t.labelEquivalents, graph: t.entry.graphPath, storedStats: p?.storedStats !== undefined ? statsReport(p.storedStats, p.sampled) : null } as object),
   };
 }
 

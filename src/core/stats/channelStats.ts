@@ -101,8 +101,8 @@ export class ChannelAccumulator {
       const m = (this.s1[c] as number) / n;
       const e2 = (this.s2[c] as number) / n;
       const v = Math.max(0, e2 - m * m);
-      stds.push(Math.sqrt(v));
       if (this.nonzero[c] === 0) { dead.push(c); continue; }
+      stds.push(Math.sqrt(v));
       if (v > 1e-30 * Math.max(1e-300, e2) && n >= 4) {
         const e3 = (this.s3[c] as number) / n;
         const e4 = (this.s4[c] as number) / n;
