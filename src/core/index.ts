@@ -14,3 +14,12 @@ export { StatsAccumulator, computeTensorStats, nonNanView, type TensorStats, typ
 export { neutralizeControls, sanitizeForTerminal } from './text/sanitize';
 export { exactIntegerExtremes } from './onnx/tensorIntegers';
 export { checkSparseTensor } from './onnx/sparseTensors';
+export { analyzeModel, type AnalyzeInput, type AnalyzeHooks } from './analyze';
+export { DEFAULT_OPTIONS, DEFAULT_THRESHOLDS, resolveOptions, globMatch, type AnalysisOptions, type AnalysisThresholds } from './analysis/options';
+export { FINDING_CODES, type FindingCode } from './analysis/findingCodes';
+export { ACTIVATION_OPTIONS, calculateGain, schemeFor, type ActivationOption, type ActivationKind, type Activation } from './analysis/gains';
+export { computeFan, torchFan, type FanResult, type FanPair } from './analysis/fanRules';
+export { GraphIndex, nodeLabel, type NodeRef, type TensorUse } from './analysis/graphIndex';
+export { xavierStd, heStd, lecunStd, torchDefaultStd, recommend } from './analysis/schemes';
+export { buildReport, statsReport, TOOL_VERSION } from './report/buildReport';
+export * from './report/reportModel';

@@ -119,10 +119,10 @@ function typeOf(t: TypeInfo | undefined): { dtype: string; shape: (number | stri
 function countSubgraphs(g: Graph, depth = 0): number {
   if (depth > 64) return 0;
   let n = 0;
-  for (const node of g.nodes) for (const a of node.attributes) {
+  for (const node of g.nodes) {for (const a of node.attributes) {
     if (a.value.type === 'graph') n += 1 + countSubgraphs(a.value.value, depth + 1);
     else if (a.value.type === 'graphs') for (const sg of a.value.value) n += 1 + countSubgraphs(sg, depth + 1);
-  }
+  }}
   return n;
 }
 
