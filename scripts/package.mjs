@@ -18,6 +18,8 @@ const host = `${process.platform}-${process.arch}`;
 const target = values.target ?? host;
 const [plat, arch] = target.split('-');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// The same repository as src/core/report/findingDocs.ts (FINDINGS_README_URL).
+const REPO_URL = 'https://github.com/onnx-init/onnx-init-analyzer';
 const out = resolve(values.out ?? join(root, 'out', `${pkg.name}-${pkg.version}-${target}.vsix`));
 
 function fail(message) {
@@ -44,6 +46,8 @@ mkdirSync(join(root, 'out'), { recursive: true });
 const node = nodeForVsce();
 const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
 const r = spawnSync(node, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile,
+  // README links are relative; in the Marketplace they resolve against the repository.
+  '--baseContentUrl', `${REPO_URL}/blob/main`, '--baseImagesUrl', `${REPO_URL}/raw/main`,
   '--allow-missing-repository', '--skip-license', '-o', out], {
   cwd: root, stdio: ['ignore', 'inherit', 'inherit'],
   env: { ...process.env, PATH: `${join(node, '..')}:${process.env.PATH}` },
@@ -77,7 +81,7 @@ if (target === host) {
         : Promise.resolve('no fixture model; binding loaded'))
         .then((m) => console.log('onnxruntime-node ' + (ort.env.versions?.common ?? '') + ' loads from the package: ' + m))
         .catch((e) => { console.error(e); process.exit(1); });`], { encoding: 'utf8' });
-    if (check.status !== 0) fail(`onnxruntime-node does not load from the package:\n${check.stderr}`);
+    if (check.status !== 0) fail(`onnxruntime-node does not load from the package:\n${check.stdout}${check.stderr}`);
     console.log(`package: ${check.stdout.trim()}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

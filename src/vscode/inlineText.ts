@@ -52,7 +52,9 @@ export function renderInlineReport(report: Report, fileName: string): InlineRepo
   lines.push({ kind: 'section', text: '## layers (graph order)' });
   const layerLineOf = new Map<string, number>();
   const weightLineOf = new Map<string, number>();
+  const nodeLineOf = new Map<string, number>();
   for (const l of report.layers) {
+    if (!nodeLineOf.has(l.node)) nodeLineOf.set(l.node, lines.length);
     layerLineOf.set(`${l.weight}\u0000${l.node}`, lines.length);
     if (!weightLineOf.has(l.weight)) weightLineOf.set(l.weight, lines.length);
     lines.push({ kind: 'layer', layerId: l.id, tensor: l.weight, text: layerLine(l) });
@@ -73,7 +75,8 @@ export function renderInlineReport(report: Report, fileName: string): InlineRepo
     }
   }
   const findingLines = report.findings.map((f) => {
-    if (f.tensor === null) return 0;
+    // Model-level findings tied to a node (e.g. where the forecast leaves the band) sit on its layer.
+    if (f.tensor === null) return (f.node !== null ? nodeLineOf.get(f.node) : undefined) ?? 0;
     return (f.node !== null ? layerLineOf.get(`${f.tensor}\u0000${f.node}`) : undefined)
       ?? weightLineOf.get(f.tensor) ?? tensorLineOf.get(f.tensor) ?? 0;
   });

@@ -88,7 +88,7 @@ test('inline view text: one line per input and layer in graph order; every findi
   assert.ok(fc1 > 0 && fc2 === fc1 + 1, 'layers in graph order');
   assert.match(texts[fc1] as string, /fan_in=64 {2}fan_out=128 {2}std=0\.1782 {2}rec=0\.1768\(he\) {2}ratio=1\.01× {2}match=he_normal\(1\.01×\)/);
   const bias = texts.findIndex((t) => t.startsWith('tensor  body.fc2.bias'));
-  assert.deepEqual(inline.findingLines, [0, fc2, bias], 'model finding on the header, weight on its layer, bias on its tensor line');
+  assert.deepEqual(inline.findingLines, [0, fc2, bias, fc2], 'model finding on the header, weight on its layer, bias on its tensor line, node-only finding on its layer');
   assert.equal(inline.text.split('\n').length, inline.lines.length + 1);
   const evil = renderInlineReport({ ...r, layers: [{ ...r.layers[0]!, node: 'a\nb' }] }, 'm.onnx');
   assert.equal(evil.text.split('\n').length, evil.lines.length + 1, 'a newline in a name does not add a line');

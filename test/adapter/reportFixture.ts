@@ -21,6 +21,7 @@ function layer(index: number, weight: string, node: string, std: number, finding
 export const ZERO: Finding = { code: 'weight-all-zero', severity: 'error', tensor: 'body.fc2.weight', node: '/body/fc2/Gemm', message: 'all 8192 values are 0' };
 export const BIAS: Finding = { code: 'bias-constant', severity: 'info', tensor: 'body.fc2.bias', node: null, message: 'bias is constant' };
 export const MODEL: Finding = { code: 'model-fresh', severity: 'hint', tensor: null, node: null, message: 'looks freshly initialized' };
+export const FORECAST: Finding = { code: 'activation-vanishes-forecast', severity: 'warning', tensor: null, node: '/body/fc2/Gemm', message: 'vanishes from depth 1' };
 
 export function makeReport(): Report {
   return {
@@ -34,7 +35,7 @@ export function makeReport(): Report {
     options: { activation: 'auto', varianceTolerance: 0.5, maxElementsPerTensor: null },
     layers: [layer(0, 'body.fc1.weight', '/body/fc1/Gemm', 0.1782, []), layer(1, 'body.fc2.weight', '/body/fc2/Gemm', 0, [ZERO])],
     tensors: [{ name: 'body.fc2.bias', shape: [128], dtype: 'float32', role: 'bias', origin: 'initializer', uses: [], stats: stats(0.01, 0), skipped: null, storage: 'inline' }],
-    findings: [MODEL, ZERO, BIAS],
+    findings: [MODEL, ZERO, BIAS, FORECAST],
     forecast: { points: [], verdict: 'unknown', startsAt: null },
   };
 }
