@@ -20,6 +20,7 @@ export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 
 const WIRE_NAMES = ['VARINT', 'I64', 'LEN', 'SGROUP', 'EGROUP', 'I32', '6', '7'];
 const TWO_32 = 4294967296;
 const DEFAULT_WINDOW = 1 << 20;
+const REFILL_BYTES = 1 << 16;
 
 export function wireTypeName(wireType: number): string {
   return WIRE_NAMES[wireType & 7] ?? String(wireType);
@@ -54,7 +55,9 @@ export class WireReader {
     const rel = this.pos - this.bufStart;
     if (rel >= 0 && rel + n <= this.bufLen) return true;
     if (this.pos + n > this.source.size) return false;
-    const want = Math.min(this.buf.length, this.source.size - this.pos);
+    // Read a modest amount after a jump (skipped raw_data): most refills only need the next
+    // few fields, and copying a whole window per skipped tensor would dominate parse time.
+    const want = Math.min(this.buf.length, this.source.size - this.pos, Math.max(n, REFILL_BYTES));
     const got = this.source.read(this.pos, want);
     this.buf.set(got.subarray(0, want));
     this.bufStart = this.pos;
