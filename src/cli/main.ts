@@ -3,6 +3,7 @@
 // (set ONNX_INIT_DEBUG=1 for the stack trace).
 import { sanitizeForTerminal } from '../core/text/sanitize';
 import { runInspect } from './commands/inspect';
+import { runAnalyze } from './commands/analyze';
 import { runCut } from './commands/cut';
 import { runProbeCommand } from './commands/probe';
 
@@ -12,6 +13,7 @@ interface Command {
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  analyze: { summary: 'analyze weight initialization: fans, Xavier/He std, defects, fresh vs trained', run: (argv) => runAnalyze(argv) },
   inspect: { summary: 'list tensors, dtypes, shapes and where they are stored', run: runInspect },
   cut: { summary: 'write the backbone up to a tensor (the fine-tune cut) as a new ONNX model', run: runCut },
   probe: { summary: 'run the model with onnxruntime on seeded inputs: measured activation std per layer vs the forecast', run: runProbeCommand },

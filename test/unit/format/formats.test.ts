@@ -22,8 +22,8 @@ test('text: one row per layer with the numbers of each column', () => {
   assert.ok(header > 0, text);
   const row0 = lines[header + 1]!.trim().split(/\s{2,}/);
   // fc0: Gemm [128, 784], He std √(2/784) = 0.05051, Xavier √(2/912) = 0.04683.
-  assert.deepEqual(row0, ['0', 'fc0', 'Gemm', 'fc0.weight', '128×784', '784', '128', 'Relu', '0.05051', '0.04683', '0.05051', '1.00× he', 'he_normal', 'fresh', 'zero-bias']);
-  assert.match(lines[header + 2]!, /all-zero-weights$/);
+  assert.deepEqual(row0, ['0', 'fc0', 'Gemm', 'fc0.weight', '128×784', '784', '128', 'Relu', '0.05051', '0.04683', '0.05051', '1.00× he', 'he_normal', 'fresh', 'intentional-zero-bias']);
+  assert.match(lines[header + 2]!, /weight-all-zero$/);
   assert.match(lines[header + 3]!, /0\.10× he .*variance-too-low$/);
   // Findings grouped most severe first, then the forecast.
   const order = ['ERROR', 'WARNING', 'INFO', 'Forecast'].map((w) => text.indexOf(w));
@@ -67,8 +67,8 @@ test('markdown: tables keep their columns and no model string becomes markup', (
     assert.ok(!/(?<!\\)[`]/.test(md.replace(/^```.*$/gm, '')), `${kind}: raw backtick`);
   }
   const md = formatMarkdown(sampleReport());
-  assert.match(md, /\| error \| \[all-zero-weights\]\(https:\/\/\S+#all-zero-weights\) \| fc1\.weight \| fc1 \|/);
-  assert.match(md, /\| 0 \| fc0 \| Gemm \| fc0\.weight \| 128×784 \| 784 \| 128 \| Relu \| 0\.05051 \| 0\.04683 \| 0\.05051 \| 1\.00× he \| he\\_normal \| fresh \| zero-bias \|/);
+  assert.match(md, /\| error \| \[weight-all-zero\]\(https:\/\/\S+#weight-all-zero\) \| fc1\.weight \| fc1 \|/);
+  assert.match(md, /\| 0 \| fc0 \| Gemm \| fc0\.weight \| 128×784 \| 784 \| 128 \| Relu \| 0\.05051 \| 0\.04683 \| 0\.05051 \| 1\.00× he \| he\\_normal \| fresh \| intentional-zero-bias \|/);
 });
 
 test('html: self-contained, CSP, no script, every model string escaped', () => {

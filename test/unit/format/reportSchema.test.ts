@@ -2,7 +2,7 @@
 // fixture model's analyzeModel report below (and the torch corpus in test/corpus when present).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../support/corpus';
 import { sampleReport } from './sampleReport';
@@ -11,6 +11,9 @@ import { formatJson } from '../../../src/core/report/format/formatJson';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../../src/core/report/reportModel';
 import { bytesSource, parseModel } from '../../../src/core/index';
 import { suggestFineTune } from '../../../src/core/finetune/suggestFineTune';
+import { analyzeModel } from '../../../src/core/analyze';
+import { openFileSource } from '../../../src/node/fileSource';
+import { createExternalDataHost } from '../../../src/node/externalDataHost';
 import { formatHtml } from '../../../src/core/report/format/formatHtml';
 import { formatMarkdown } from '../../../src/core/report/format/formatMarkdown';
 import { formatText } from '../../../src/core/report/format/formatText';
@@ -80,4 +83,22 @@ test('the probe section is described (typed ProbeReport)', () => {
   assert.deepEqual(check(JSON.parse(formatJson(report))), []);
   assert.notDeepEqual(check(JSON.parse(formatJson({ ...report, probe: { ...probe, batches: 0 } }))), []);
   assert.notDeepEqual(check(JSON.parse(formatJson({ ...report, probe: { ...probe, layers: [{ ...probe.layers[0]!, activation: { ...t } as never }] } }))), []);
+});
+
+test('analyzeModel reports of every fixture model validate', () => {
+  const dir = join(REPO_ROOT, 'test', 'fixtures', 'models');
+  const models = readdirSync(dir).filter((f) => f.endsWith('.onnx'));
+  assert.ok(models.length >= 4);
+  const check = reportValidator();
+  for (const file of models) {
+    const path = join(dir, file);
+    const source = openFileSource(path);
+    try {
+      const report = analyzeModel({ source, external: createExternalDataHost(path), path: `test/fixtures/models/${file}` });
+      assert.deepEqual(check(JSON.parse(formatJson(report))), [], file);
+      assert.ok(report.layers.length > 0, file);
+    } finally {
+      source.close?.();
+    }
+  }
 });

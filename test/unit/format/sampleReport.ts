@@ -72,7 +72,7 @@ export function sampleLayer(index: number, names: SampleNames = {}, findings: Fi
 /** A 3-layer MLP report: fc1 clean, fc2 all zero (error), fc3 with a warning; one skipped tensor. */
 export function sampleReport(names: SampleNames = {}): Report {
   const zero: Finding = {
-    code: names.code ?? 'all-zero-weights',
+    code: names.code ?? 'weight-all-zero',
     severity: 'error',
     tensor: names.weight ?? 'fc1.weight',
     node: names.node ?? 'fc1',
@@ -80,7 +80,7 @@ export function sampleReport(names: SampleNames = {}): Report {
     data: { zeroFraction: 1 },
   };
   const low: Finding = { code: 'variance-too-low', severity: 'warning', tensor: 'fc2.weight', node: 'fc2', message: 'std is 0.10× the He std', data: { ratio: 0.1 } };
-  const bias: Finding = { code: 'zero-bias', severity: 'info', tensor: 'fc0.bias', node: 'fc0', message: 'zero bias (PyTorch default for attention projections)', intentional: true };
+  const bias: Finding = { code: 'intentional-zero-bias', severity: 'info', tensor: 'fc0.bias', node: 'fc0', message: 'zero bias (PyTorch default for attention projections)', intentional: true };
   const layers = [sampleLayer(0, {}, [bias]), sampleLayer(1, names, [zero]), { ...sampleLayer(2, {}, [low]), ratio: 0.1 }];
   const skipped: TensorReport = {
     name: names.weight ?? 'ext.weight',

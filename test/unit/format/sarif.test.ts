@@ -44,18 +44,18 @@ test('SARIF: results with level, message, rule reference, physical and logical l
   assert.equal(run.results.length, report.findings.length);
   assert.deepEqual(run.artifacts[0]!.location.uri, 'models/mlp.onnx');
   const levels = Object.fromEntries(run.results.map((r) => [r.ruleId, r.level]));
-  assert.deepEqual(levels, { 'all-zero-weights': 'error', 'variance-too-low': 'warning', 'zero-bias': 'note' });
+  assert.deepEqual(levels, { 'weight-all-zero': 'error', 'variance-too-low': 'warning', 'intentional-zero-bias': 'note' });
   for (const r of run.results) {
     assert.equal(run.tool.driver.rules[r.ruleIndex]!.id, r.ruleId);
     assert.ok(r.message.text.length > 0);
     assert.equal(r.locations[0]!.physicalLocation.artifactLocation.uri, 'models/mlp.onnx');
   }
-  const zero = run.results.find((r) => r.ruleId === 'all-zero-weights')!;
+  const zero = run.results.find((r) => r.ruleId === 'weight-all-zero')!;
   assert.deepEqual(zero.locations[0]!.logicalLocations.map((l) => [l.name, l.kind, l.fullyQualifiedName]), [
     ['fc1.weight', 'variable', 'main_graph/fc1.weight'],
     ['fc1', 'function', 'main_graph/fc1'],
   ]);
-  assert.equal(run.results.find((r) => r.ruleId === 'zero-bias')!.kind, 'informational');
+  assert.equal(run.results.find((r) => r.ruleId === 'intentional-zero-bias')!.kind, 'informational');
   assert.equal(zero.kind, 'fail');
 });
 
@@ -80,7 +80,7 @@ test('SARIF artifact URIs: relative paths stay relative, absolute ones become fi
 });
 
 test('finding doc links are the README heading anchors', () => {
-  assert.equal(findingAnchor('all-zero-weights'), 'all-zero-weights');
+  assert.equal(findingAnchor('weight-all-zero'), 'weight-all-zero');
   assert.equal(findingDocUrl('dead-units'), `${FINDINGS_README_URL}#dead-units`);
   assert.equal(findingDocUrl('x', 'file:///ext/README.md'), 'file:///ext/README.md#x');
 });

@@ -1,0 +1,48 @@
+// The output side of `onnx-init analyze`: rendering the report in the chosen format and writing
+// it to --out atomically, never over the model.
+import { statSync } from 'node:fs';
+import { atomicWrite, sameFile } from '../../node/atomicWrite';
+import type { Report } from '../../core/report/reportModel';
+import { formatText } from '../../core/report/format/formatText';
+import { formatMarkdown } from '../../core/report/format/formatMarkdown';
+import { formatHtml } from '../../core/report/format/formatHtml';
+import { formatSarif } from '../../core/report/format/formatSarif';
+import { formatJson } from '../../core/report/format/formatJson';
+import { displayString } from '../../core/report/format/displayString';
+import { UsageError, type AnalyzeSettings } from './analyzeOptions';
+
+/** Renders the report in `format`. */
+export function renderReport(report: Report, settings: Pick<AnalyzeSettings, 'format'>, color: boolean): string {
+  switch (settings.format) {
+    case 'text':
+      return formatText(report, { color });
+    case 'json':
+      return formatJson(report);
+    case 'markdown':
+      return formatMarkdown(report);
+    case 'sarif':
+      return formatSarif(report);
+    case 'html':
+      return formatHtml(report);
+  }
+}
+
+/**
+ * Writes `data` to `target` atomically (src/node/atomicWrite: temp file in the same folder, fsync,
+ * rename), so a reader never sees half a report and a failed write leaves the old file intact.
+ * Refuses the model itself, by path or through a link (UsageError, exit code 2).
+ */
+export function writeReportAtomically(target: string, data: string, modelPath: string): void {
+  if (statOrNull(target)?.isDirectory()) throw new UsageError(`--out "${displayString(target, 120)}" is a directory`);
+  if (sameFile(target, modelPath)) throw new UsageError(`--out "${displayString(target, 120)}" is the model file itself (or a link to it); refusing to overwrite it`);
+  const bytes = new TextEncoder().encode(data);
+  atomicWrite(target, (sink) => sink(bytes), { protect: [modelPath] });
+}
+
+function statOrNull(path: string): ReturnType<typeof statSync> | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
