@@ -27,6 +27,7 @@ export function summarizeTensor(name: string, batches: readonly Moments[]): Prob
     name,
     mean: pooled.count === 0 ? null : finite(pooled.mean),
     std: finite(stdOf(pooled)),
+    rms: pooled.count === 0 ? null : finite(Math.sqrt(pooled.m2 / pooled.count + pooled.mean * pooled.mean)),
     stdSpread: { min: stds.length ? finite(Math.min(...stds)) : null, max: stds.length ? finite(Math.max(...stds)) : null, sd: finite(sd) },
     min: pooled.count === 0 ? null : finite(pooled.min),
     max: pooled.count === 0 ? null : finite(pooled.max),
@@ -58,6 +59,7 @@ export function buildProbeLayers(
     const isoOut = iso ? stdOf(iso.output.reduce(mergeMoments, EMPTY_MOMENTS)) : null;
     const isolatedGain = isoIn !== null && isoIn > 0 && isoOut !== null ? finite(isoOut / isoIn) : null;
     const gain = input?.std != null && input.std > 0 && o.std !== null ? finite(o.std / input.std) : null;
+    const rmsGain = input?.rms != null && input.rms > 0 && o.rms != null ? finite(o.rms / input.rms) : null;
     const fc = forecastOf(t.layerId);
     out.push({
       layerId: t.layerId,
@@ -72,6 +74,7 @@ export function buildProbeLayers(
       input,
       activation: act,
       gain,
+      rmsGain,
       isolatedGain,
       forecastStd: finite(fc.std),
       forecastGain: finite(fc.gain),
@@ -129,16 +132,17 @@ export function probeFindings(
     if (vanish) findings.push(bandFinding('activation-vanishes', vanish, last, reference, signal, options.band));
   }
   for (const l of layers) {
-    if (l.gain === null || l.forecastGain === null) continue;
-    const ratio = l.forecastGain > 0 ? l.gain / l.forecastGain : l.gain > 0 ? Infinity : 1;
+    const rmsGain = l.rmsGain ?? null;
+    if (rmsGain === null || l.forecastGain === null) continue;
+    const ratio = l.forecastGain > 0 ? rmsGain / l.forecastGain : rmsGain > 0 ? Infinity : 1;
     if (ratio > options.gainTolerance || ratio < 1 / options.gainTolerance) {
       findings.push({
         code: 'layer-gain-mismatch',
         severity: 'warning',
         tensor: null,
         node: l.node,
-        message: `measured gain ${fmt(l.gain)} of ${l.node} is ${fmt(ratio)}× the forecast ${fmt(l.forecastGain)} (input std ${fmt(l.input?.std ?? null)} → output std ${fmt(l.std)})`,
-        data: { depth: l.depth, gain: l.gain, forecastGain: l.forecastGain, ratio: finite(ratio), tolerance: options.gainTolerance },
+        message: `measured gain ${fmt(rmsGain)} (rms out / rms in) of ${l.node} is ${fmt(ratio)}× the ${fmt(l.forecastGain)} its weight statistics predict (input std ${fmt(l.input?.std ?? null)} → output std ${fmt(l.std)})`,
+        data: { depth: l.depth, rmsGain, gain: l.gain, forecastGain: l.forecastGain, ratio: finite(ratio), tolerance: options.gainTolerance },
       });
     }
   }

@@ -36,6 +36,8 @@ export interface ProbeTensorReport {
   readonly name: string;
   readonly mean: number | null;
   readonly std: number | null;
+  /** Root mean square √(E[x²]) = √(std² + mean²): the quantity the variance forecast propagates. */
+  readonly rms?: number | null;
   /** min / max of the per-batch std, and the std of the per-batch stds. */
   readonly stdSpread: { readonly min: number | null; readonly max: number | null; readonly sd: number | null };
   readonly min: number | null;
@@ -64,6 +66,12 @@ export interface ProbeLayerReport {
   readonly activation: (ProbeTensorReport & { readonly node: string; readonly op: string }) | null;
   /** std(output) ÷ std(input) in the forward run; null when the input std is 0 or unknown. */
   readonly gain: number | null;
+  /**
+   * rms(output) ÷ rms(input) in the forward run: what `forecastGain` predicts. For fresh i.i.d.
+   * zero-mean weights it matches whatever the input's correlation or mean, so a mismatch means the
+   * weights themselves interact with the signal (mean, shared rows, trained structure).
+   */
+  readonly rmsGain?: number | null;
   /** std(output) when the layer alone is fed N(0,1) input of the same shape (works past dead layers). */
   readonly isolatedGain: number | null;
   /** The static forecast's std at this depth (√ cumulative variance), comparable to `std`. */
@@ -106,7 +114,7 @@ export interface ProbeOptions {
   readonly memoryLimitMb: number;
   /** Std band outside which activations are reported as exploding / vanishing (factor vs the input std). */
   readonly band: number;
-  /** A measured per-layer gain off the forecast by more than this factor is `layer-gain-mismatch`. */
+  /** A measured per-layer RMS gain off the forecast by more than this factor is `layer-gain-mismatch`. */
   readonly gainTolerance: number;
 }
 

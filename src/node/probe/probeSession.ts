@@ -31,7 +31,7 @@ export interface ProbeSessionHooks {
 const ELEM_TYPE: Readonly<Record<string, number>> = { float32: 1, float16: 10, float64: 11 };
 const NOTES = [
   'std: population std (ddof=0, float64) of the layer output before its activation, pooled over all batches; stdSpread: min/max/sd of the per-batch std.',
-  'gain: std(layer output) / std(layer input) in the forward run. isolatedGain: the same ratio when the layer alone is fed N(0,1) input of the observed shape.',
+  'gain: std(layer output) / std(layer input) in the forward run; rmsGain: the same with root mean squares (what forecastGain predicts; layer-gain-mismatch compares these two). isolatedGain: std ratio when the layer alone is fed N(0,1) input of the observed shape (one noise buffer per batch shared by all layers).',
   'forecastGain: sqrt(fan_in * E[W^2]) of the layer weight; forecastStd: sqrt(static forecast cumulative variance up to the layer input) * forecastGain, for a unit-variance model input: the same quantity as std.',
   'lsuvScale: LSUV-style factor for each layer weight (applied to all layers at once, each output std becomes 1 for homogeneous layers).',
 ];
@@ -112,9 +112,9 @@ export async function probeInProcess(
       loadMs += performance.now() - t;
       t = performance.now();
       for (let b = 0; b < options.batches; b++) {
-        const feeds = generateFeeds(plans.concat(injectedPlans), rng);
-        const results = await run(iso, feeds);
-        feeds.slice(plans.length).forEach((feed, k) => {
+        const injectedFeeds = sharedNoise(injectedPlans, rng);
+        const results = await run(iso, generateFeeds(plans, rng).concat(injectedFeeds));
+        injectedFeeds.forEach((feed, k) => {
           const target = (injected[k] as (typeof injected)[number]).target;
           const out = results[target.output];
           if (out === undefined || !(out.type in ELEM_TYPE)) return;
@@ -191,6 +191,22 @@ async function run(session: ort.InferenceSession, feeds: readonly ProbeFeed[]): 
   } catch (e) {
     throw new ProbeError(describeOrtError('run-failed', (e as Error).message ?? String(e)));
   }
+}
+
+/**
+ * N(0,1) feeds for the injected layer inputs, drawn once per batch and per element type at the
+ * largest size and handed out as views: each layer is run on its own, so sharing the noise between
+ * layers changes nothing about any one layer's statistics, and drawing it once per batch keeps the
+ * isolated run from costing one Gaussian per element of every layer input.
+ */
+function sharedNoise(plans: readonly InputPlan[], rng: ReturnType<typeof seededRandom>): ProbeFeed[] {
+  const size = (p: InputPlan) => p.shape.reduce((a, b) => a * b, 1);
+  const base = new Map<string, ProbeFeed['data']>();
+  for (const p of plans) {
+    const n = Math.max(...plans.filter((q) => q.type === p.type).map(size));
+    if (!base.has(p.type)) base.set(p.type, (generateFeeds([{ ...p, shape: [n] }], rng)[0] as ProbeFeed).data);
+  }
+  return plans.map((p) => ({ name: p.name, type: p.type, shape: p.shape, data: (base.get(p.type) as Float32Array).subarray(0, size(p)) }));
 }
 
 function record(into: Map<string, Moments[]>, name: string, type: string, data: unknown, dims: readonly number[], observed: Map<string, ObservedTensor>): void {
