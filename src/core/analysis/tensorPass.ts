@@ -149,6 +149,17 @@ export function orthogonality(w: Float64Array, rows: number, cols: number): Orth
     for (let t = 0; t < len; t++) v[t] = vec(a, t);
     vecs.push(v);
   }
+  // Cheap screen on the first few vectors: random matrices fail it at once, so the full Gram
+  // (the expensive part) runs only for candidates that look orthogonal.
+  const probe = Math.min(s, 8);
+  const dot = (x: Float64Array, y: Float64Array): number => { let d = 0; for (let t = 0; t < len; t++) d += (x[t] as number) * (y[t] as number); return d; };
+  const n0 = dot(vecs[0] as Float64Array, vecs[0] as Float64Array);
+  for (let a = 0; a < probe; a++) {
+    for (let b = a; b < probe; b++) {
+      const d = dot(vecs[a] as Float64Array, vecs[b] as Float64Array);
+      if (Math.abs(d - (a === b ? n0 : 0)) > 5e-3 * n0) return { gain: Math.sqrt(n0), deviation: Math.abs(d - (a === b ? n0 : 0)) / Math.max(n0, 1e-300) };
+    }
+  }
   const gram = new Float64Array(s * s);
   let diag = 0;
   for (let a = 0; a < s; a++) {
