@@ -18,13 +18,13 @@ function hostileReport(value: string): ReturnType<typeof sampleReport> {
 test('text: one row per layer with the numbers of each column', () => {
   const text = formatText(sampleReport());
   const lines = text.split('\n');
-  const header = lines.findIndex((l) => /^\s+#\s+node\s+op\s+weight\s+shape\s+fan_in\s+fan_out\s+activation\s+std\s+Xavier std\s+He std\s+ratio\s+matched scheme\s+trained\/fresh\s+findings$/.test(l));
+  const header = lines.findIndex((l) => /^\s+#\s+node\s+op\s+weight\s+shape\s+fan_in\s+fan_out\s+activation\s+std\s+Xavier std\s+He std\s+recommended\s+ratio\s+matched scheme\s+trained\/fresh\s+findings$/.test(l));
   assert.ok(header > 0, text);
   const row0 = lines[header + 1]!.trim().split(/\s{2,}/);
   // fc0: Gemm [128, 784], He std √(2/784) = 0.05051, Xavier √(2/912) = 0.04683.
-  assert.deepEqual(row0, ['0', 'fc0', 'Gemm', 'fc0.weight', '128×784', '784', '128', 'Relu', '0.05051', '0.04683', '0.05051', '1.00× he', 'he_normal', 'fresh', 'intentional-zero-bias']);
+  assert.deepEqual(row0, ['0', 'fc0', 'Gemm', 'fc0.weight', '128×784', '784', '128', 'Relu', '0.05051', '0.04683', '0.05051', '0.05051 he', '1.00×', 'he_normal', 'fresh', 'intentional-zero-bias']);
   assert.match(lines[header + 2]!, /weight-all-zero$/);
-  assert.match(lines[header + 3]!, /0\.10× he .*variance-too-low$/);
+  assert.match(lines[header + 3]!, /0\.08839 he\s+0\.10×\s+he_normal .*variance-too-low$/);
   // Findings grouped most severe first, then the forecast.
   const order = ['ERROR', 'WARNING', 'INFO', 'Forecast'].map((w) => text.indexOf(w));
   assert.deepEqual([...order].sort((a, b) => a - b), order);
@@ -62,13 +62,13 @@ test('markdown: tables keep their columns and no model string becomes markup', (
     const rows = md.split('\n').filter((l) => l.startsWith('|'));
     for (const row of rows) {
       const pipes = row.replace(/\\\\/g, '').match(/(?<!\\)\|/g)!.length;
-      assert.ok([3, 6, 10, 16].includes(pipes), `${kind}: ${pipes} pipes in ${row.slice(0, 120)}`);
+      assert.ok([3, 6, 10, 17].includes(pipes), `${kind}: ${pipes} pipes in ${row.slice(0, 120)}`);
     }
     assert.ok(!/(?<!\\)[`]/.test(md.replace(/^```.*$/gm, '')), `${kind}: raw backtick`);
   }
   const md = formatMarkdown(sampleReport());
   assert.match(md, /\| error \| \[weight-all-zero\]\(https:\/\/\S+#weight-all-zero\) \| fc1\.weight \| fc1 \|/);
-  assert.match(md, /\| 0 \| fc0 \| Gemm \| fc0\.weight \| 128×784 \| 784 \| 128 \| Relu \| 0\.05051 \| 0\.04683 \| 0\.05051 \| 1\.00× he \| he\\_normal \| fresh \| intentional-zero-bias \|/);
+  assert.match(md, /\| 0 \| fc0 \| Gemm \| fc0\.weight \| 128×784 \| 784 \| 128 \| Relu \| 0\.05051 \| 0\.04683 \| 0\.05051 \| 0\.05051 he \| 1\.00× \| he\\_normal \| fresh \| intentional-zero-bias \|/);
 });
 
 test('html: self-contained, CSP, no script, every model string escaped', () => {

@@ -17,7 +17,7 @@ export interface TextFormatOptions {
 
 const ANSI = { reset: '\u001b[0m', bold: '\u001b[1m', dim: '\u001b[2m', red: '\u001b[31m', yellow: '\u001b[33m', cyan: '\u001b[36m', green: '\u001b[32m' };
 const SEVERITY_COLOR: Readonly<Record<Severity, string>> = { error: ANSI.red, warning: ANSI.yellow, info: ANSI.cyan, hint: ANSI.dim };
-const RIGHT_ALIGNED = new Set<LayerColumn>(['index', 'fanIn', 'fanOut', 'std', 'xavier', 'he']);
+const RIGHT_ALIGNED = new Set<LayerColumn>(['index', 'fanIn', 'fanOut', 'std', 'xavier', 'he', 'ratio']);
 
 /**
  * The report as a terminal table: a model summary, one row per layer (weight use), the findings

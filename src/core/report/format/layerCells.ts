@@ -15,6 +15,7 @@ export const LAYER_COLUMNS = [
   { key: 'std', title: 'std' },
   { key: 'xavier', title: 'Xavier std' },
   { key: 'he', title: 'He std' },
+  { key: 'recommended', title: 'recommended' },
   { key: 'ratio', title: 'ratio' },
   { key: 'scheme', title: 'matched scheme' },
   { key: 'state', title: 'trained/fresh' },
@@ -26,7 +27,9 @@ export type LayerColumn = (typeof LAYER_COLUMNS)[number]['key'];
 /**
  * One layer as display strings, shared by the text, Markdown and HTML formats so they agree.
  * Model strings are neutralized and elided to `nameMax` but NOT escaped: each format escapes
- * for its own syntax. The ratio is the measured std over the recommended scheme's std.
+ * for its own syntax. `Xavier std` / `He std` are the textbook values (gain 1 / ReLU gain √2);
+ * `recommended` is the chosen scheme's std with the gain of the activation found, and the ratio
+ * is the measured std over it.
  */
 export function layerCells(layer: LayerReport, nameMax = 40): Record<LayerColumn, string> {
   const codes = [...new Set(layer.findings.map((f) => f.code))];
@@ -42,9 +45,19 @@ export function layerCells(layer: LayerReport, nameMax = 40): Record<LayerColumn
     std: formatNumber(layer.stats.std),
     xavier: formatNumber(layer.recommended.xavier?.std ?? null),
     he: formatNumber(layer.recommended.he?.std ?? null),
-    ratio: layer.ratio === null ? '—' : `${formatRatio(layer.ratio)}${layer.recommended.scheme ? ` ${layer.recommended.scheme}` : ''}`,
+    recommended: recommendedCell(layer),
+    ratio: formatRatio(layer.ratio),
     scheme: layer.matchedScheme ? `${displayString(layer.matchedScheme.label, 32)}` : '—',
     state: layer.verdict,
     findings: codes.length ? codes.map((c) => displayString(c, 48)).join(', ') : '—',
   };
+}
+
+/** `0.1701 xavier·1.667`: the recommended std, its scheme, and the gain when it is not the textbook one. */
+function recommendedCell(layer: LayerReport): string {
+  const r = layer.recommended;
+  if (r.std === null || r.scheme === null) return '—';
+  const textbookGain = r.scheme === 'he' ? Math.SQRT2 : 1;
+  const gain = Math.abs(r.gain - textbookGain) > 1e-9 ? `·${formatNumber(r.scheme === 'he' ? r.gain / Math.SQRT2 : r.gain)}` : '';
+  return `${formatNumber(r.std)} ${r.scheme}${gain}`;
 }
