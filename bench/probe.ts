@@ -2,10 +2,11 @@
 // The activation probe on three corpus models: the measured std per depth next to the static
 // forecast, and the probe's time next to one plain onnxruntime inference of the same model
 // (same thread count, same seeded input). Writes bench/probe-results.json.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
 import * as ort from 'onnxruntime-node';
 import { bytesSource } from '../src/core/host';
 import { parseModel } from '../src/core/onnx/parseModel';
@@ -13,11 +14,11 @@ import { generateFeeds, planInputs } from '../src/core/probe/probeInputs';
 import { DEFAULT_PROBE_OPTIONS, type ProbeReport } from '../src/core/probe/probeTypes';
 import { seededRandom } from '../src/core/probe/seededRandom';
 import { runProbe } from '../src/node/probe/runProbe';
-import { readFileSync } from 'node:fs';
 import { CORPUS_DIR, HAVE_CORPUS, NO_CORPUS_MESSAGE } from '../test/support/corpus';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench', 'probe-results.json');
+const WORKER = join(ROOT, 'bench', 'tmp', 'probeWorker.js');
 const MODELS = ['deep_relu_std001', 'mlp_defects', 'tv_squeezenet1_1'];
 const args = process.argv.slice(2);
 const RUNS = args.includes('--runs') ? Math.max(1, Number(args[args.indexOf('--runs') + 1]) || 3) : 3;
@@ -46,6 +47,9 @@ async function main(): Promise<void> {
     process.stderr.write(`${NO_CORPUS_MESSAGE}\n`);
     process.exit(1);
   }
+  // The probe process as shipped: the esbuild bundle of src/cli/probeWorker.ts (not tsx).
+  mkdirSync(dirname(WORKER), { recursive: true });
+  await esbuild.build({ entryPoints: [join(ROOT, 'src', 'cli', 'probeWorker.ts')], outfile: WORKER, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', external: ['onnxruntime-node'], logLevel: 'warning' });
   const results = [];
   for (const name of MODELS) {
     const path = join(CORPUS_DIR, 'torch', `${name}.onnx`);
@@ -53,7 +57,7 @@ async function main(): Promise<void> {
     let report: ProbeReport | undefined;
     for (let i = 0; i < RUNS; i++) {
       const t = performance.now();
-      report = await runProbe(path, {});
+      report = await runProbe(path, { workerPath: WORKER });
       probeWall.push(performance.now() - t);
     }
     const plain = [];
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
     runs: RUNS,
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, onnxruntime: ort.env.versions.node },
     notes: [
-      'probeWallMedian: runProbe() wall time including forking the probe process (TS sources via tsx here; the bundle starts faster), parse, static analysis, both probe models and all batches.',
+      'probeWallMedian: runProbe() wall time including forking the probe process (the esbuild bundle, as shipped), parse, static analysis, both probe models and all batches.',
       'plainInference: InferenceSession.create(file) + one run of the same seeded input, in-process, same thread count (1).',
       'probeRunPerBatchOverPlainRun: probe run time per batch (forward and isolated runs) over one plain run: the cost of the extra outputs.',
     ],

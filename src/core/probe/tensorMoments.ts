@@ -23,30 +23,38 @@ export type ProbeValues = Float32Array | Float64Array | Uint16Array | Int32Array
 
 /** Two-pass float64 moments of one tensor's values; `float16` says a Uint16Array holds binary16 bits. */
 export function momentsOf(values: ProbeValues, float16 = false): Moments {
-  const table = float16 ? float16Table() : undefined;
-  const read = table ? (i: number) => table[values[i] as number] as number : (i: number) => values[i] as number;
+  if (float16) {
+    const table = float16Table();
+    const decoded = new Float32Array(values.length); // binary16 values are exact in float32
+    for (let i = 0; i < values.length; i++) decoded[i] = table[values[i] as number] as number;
+    return floatMoments(decoded);
+  }
+  return floatMoments(values);
+}
+
+// One plain loop per pass over the typed array (no per-element closure: this runs over every
+// activation of every batch). `v - v === 0` is the finiteness test without a call.
+function floatMoments(values: ArrayLike<number>): Moments {
+  const n = values.length;
   let count = 0;
-  let nonFinite = 0;
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = read(i);
-    if (!Number.isFinite(v)) {
-      nonFinite++;
-      continue;
-    }
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    if (v - v !== 0) continue;
     count++;
     sum += v;
     if (v < min) min = v;
     if (v > max) max = v;
   }
+  const nonFinite = n - count;
   if (count === 0) return { ...EMPTY_MOMENTS, nonFinite };
   const mean = sum / count;
   let m2 = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = read(i);
-    if (!Number.isFinite(v)) continue;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    if (v - v !== 0) continue;
     const d = v - mean;
     m2 += d * d;
   }
