@@ -5,6 +5,8 @@ import { resolveOptions, type AnalysisOptions } from './analysis/options';
 import { assessModel } from './analysis/assessModel';
 import { buildReport } from './report/buildReport';
 import type { LayerReport, Report } from './report/reportModel';
+import { suggestFineTune } from './finetune/suggestFineTune';
+import type { FineTuneOptions } from './finetune/fineTuneModel';
 
 export interface AnalyzeInput {
   readonly source: ByteSource;
@@ -25,12 +27,13 @@ export interface AnalyzeHooks {
  * files), reads every weight once, and returns the JSON report. Synchronous: the adapters run it
  * in a worker.
  */
-export function analyzeModel(input: AnalyzeInput, options?: Partial<AnalysisOptions>, hooks: AnalyzeHooks = {}): Report {
+export function analyzeModel(input: AnalyzeInput, options?: Partial<AnalysisOptions> & { readonly fineTune?: FineTuneOptions }, hooks: AnalyzeHooks = {}): Report {
   const opts = resolveOptions(options);
   const model = parseModel(input.source);
   const analysis = analyzeGraph(model, { model: input.source, external: input.external }, opts, hooks);
   const { verdict, forecast, findings } = assessModel(analysis, opts);
-  const report = buildReport(analysis, input.path, opts, verdict, forecast, findings);
+  const built = buildReport(analysis, input.path, opts, verdict, forecast, findings);
+  const report: Report = { ...built, fineTune: suggestFineTune(model, options?.fineTune, { layers: built.layers, modelPath: input.path }) };
   for (const layer of report.layers) hooks.onLayer?.(layer);
   return report;
 }

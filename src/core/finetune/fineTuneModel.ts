@@ -88,8 +88,8 @@ export interface StageReport {
     readonly trained: number;
     readonly bnFolded: number;
     readonly unknown: number;
-    readonly freshElements: number;
-    readonly trainedElements: number;
+    readonly freshElements?: number;
+    readonly trainedElements?: number;
   };
   /** True when most of its weight layers look freshly initialized. */
   readonly looksUntrained: boolean;
@@ -148,7 +148,7 @@ export interface TransferabilityReport {
   /** Verdict over the backbone layers (weighted by values). */
   readonly backbone: 'fresh' | 'trained' | 'mixed' | 'unknown';
   /** Share of the judged backbone values that look trained, null when none could be judged. */
-  readonly trainedShare: number | null;
+  readonly trainedShare?: number | null;
   readonly head: 'fresh' | 'trained' | 'bn-folded' | 'unknown';
   readonly message: string;
   /** Stages that look untrained inside an otherwise trained body. */

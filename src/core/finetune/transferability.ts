@@ -21,20 +21,20 @@ export function assessTransferability(stages: readonly StageReport[], head: Head
     trained += s.verdicts.trained;
     folded += s.verdicts.bnFolded;
     unknown += s.verdicts.unknown;
-    freshEl += s.verdicts.freshElements;
-    trainedEl += s.verdicts.trainedElements;
+    freshEl += s.verdicts.freshElements ?? 0;
+    trainedEl += s.verdicts.trainedElements ?? 0;
   }
   const layers = fresh + trained + folded + unknown;
   const share = freshEl + trainedEl > 0 ? trainedEl / (freshEl + trainedEl) : null;
   const headVerdict = head?.verdict ?? 'unknown';
   const backbone: TransferabilityReport['backbone'] = share === null ? 'unknown' : share >= TRAINED_SHARE ? 'trained' : share >= FRESH_SHARE ? 'mixed' : 'fresh';
   const pct = share === null ? '' : `${Math.round(share * 100)}% of the judged backbone weights look trained`;
-  const trainedStages = stages.filter((s) => s.verdicts.trainedElements > s.verdicts.freshElements).map((s) => s.name);
+  const trainedStages = stages.filter((s) => (s.verdicts.trainedElements ?? 0) > (s.verdicts.freshElements ?? 0)).map((s) => s.name);
   const untrainedStages = backbone === 'fresh' || backbone === 'unknown' ? [] : stages.filter((s) => s.looksUntrained).map((s) => s.name);
   let message: string;
   switch (backbone) {
     case 'fresh':
-      message = `Nothing to transfer: the backbone looks freshly initialized (${pct}; ${fresh} of ${layers} weight layers match an initialization scheme). ` +
+      message = `Nothing to transfer: the backbone looks freshly initialized (${pct}; of ${layers} weight layers ${fresh} match an initialization scheme${folded ? `, ${folded} have BatchNorm folded in` : ''}). ` +
         'Fine-tuning it would be training from scratch: train every layer (no freezing), or load pretrained weights into this architecture first.' +
         (trainedStages.length ? ` (${trainedStages.join(', ')} look${trainedStages.length === 1 ? 's' : ''} trained, too little to be worth freezing.)` : '');
       break;

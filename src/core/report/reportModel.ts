@@ -204,7 +204,7 @@ export interface Report {
   readonly findings: readonly Finding[];
   readonly forecast: VarianceForecast;
   /** Added by the fine-tune issue. */
-  readonly fineTune?: unknown;
+  readonly fineTune?: import('../finetune/fineTuneModel').FineTuneReport;
   /** Added by the probe issue. */
   readonly probe?: import('../probe/probeTypes').ProbeReport;
 }
