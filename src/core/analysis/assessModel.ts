@@ -67,7 +67,7 @@ export function assessModel(a: ModelAnalysis, options: AnalysisOptions): Assessm
     all.push(...fs);
   }
   for (const l of a.layers) {
-    const fs = layerFindings(l, options, forecast, biasOf);
+    const fs = layerFindings(l, options, forecast, biasOf, verdict.verdict === 'trained' || verdict.verdict === 'mixed');
     l.findings.push(...fs);
     all.push(...fs);
   }

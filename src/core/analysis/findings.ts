@@ -72,13 +72,16 @@ export function tensorFindings(t: TensorInfo, layers: readonly LayerInfo[], inde
 }
 
 /** Findings about one layer use: dead and identical units, variance against the recommendation. */
-export function layerFindings(l: LayerInfo, options: AnalysisOptions, forecast: VarianceForecast, biasOf: (l: LayerInfo) => string | null): Finding[] {
+export function layerFindings(l: LayerInfo, options: AnalysisOptions, forecast: VarianceForecast, biasOf: (l: LayerInfo) => string | null, modelTrained: boolean): Finding[] {
   const out: Finding[] = [];
   const s = l.tensor.pass?.stats;
   const name = l.tensor.entry.name;
   const node = l.use.node.label;
   if (s === undefined || !(s.std > 0) || !Number.isFinite(s.std)) return out;
-  const trainedLike = l.verdict === 'trained' || l.verdict === 'bn-folded';
+  // In a trained model, a layer matching no init convention is a fixed filter / buffer or a trained
+  // layer with a clean shape, not a badly initialized one: its findings are context too.
+  const unmatched = (l.fp?.matches.length ?? 0) === 0;
+  const trainedLike = l.verdict === 'trained' || l.verdict === 'bn-folded' || (modelTrained && unmatched);
   const ch = l.tensor.pass?.channels ?? null;
   if (ch !== null && ch.dead.length > 0 && ch.dead.length < ch.count) {
     if (l.role === 'embedding') {
@@ -105,7 +108,8 @@ export function layerFindings(l: LayerInfo, options: AnalysisOptions, forecast: 
   const data: Data = { ratio, actual: s.std, expected: rec, scheme: l.rec.scheme ?? '', fanIn: l.fan?.fanIn ?? null, fanOut: l.fan?.fanOut ?? null };
   const base = `std ${fmt(s.std)} is ${fmt(ratio)}× the recommended ${fmt(rec)} (${l.rec.reason})`;
   if (trainedLike) {
-    out.push(make('variance-context', 'info', name, node, `${base}; the layer looks ${l.verdict === 'bn-folded' ? 'BN-folded' : 'trained'}, so this is context, not an init problem`, data));
+    const why = l.verdict === 'bn-folded' ? 'the layer looks BN-folded' : l.verdict === 'trained' ? 'the layer looks trained' : 'the model looks trained and this layer matches no init convention';
+    out.push(make('variance-context', 'info', name, node, `${base}; ${why}, so this is context, not an init problem`, data));
   } else if (isAcceptedConvention(l.label, l.equivalents)) {
     out.push(make('intentional-convention', 'info', name, node, `${base}; it matches ${l.label}, a deliberate convention`, data, true));
   } else if (!high && l.head && forecast.verdict !== 'vanishing') {

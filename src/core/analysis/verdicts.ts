@@ -129,18 +129,22 @@ export function modelVerdict(layers: readonly LayerInfo[]): { verdict: ModelSumm
   let trained = 0;
   let strongFresh = 0;
   let strongTrained = 0;
+  let nTrained = 0;
+  let nJudged = 0;
   for (const l of layers) {
     const n = l.tensor.pass?.stats.finiteCount ?? 0;
     const looksTrained = l.verdict === 'trained' || (l.verdict === 'bn-folded' && l.looksTrained === true);
     const looksFresh = l.verdict === 'fresh' || (l.verdict === 'bn-folded' && l.looksTrained === false);
-    if (looksTrained) { trained += n; if (n >= 4096) strongTrained++; }
+    if (looksTrained || looksFresh) nJudged++;
+    if (looksTrained) { trained += n; nTrained++; if (n >= 4096) strongTrained++; }
     if (looksFresh) { fresh += n; if (n >= 4096 && l.fp?.matches.length) strongFresh++; }
   }
   if (fresh + trained === 0) return { verdict: 'unknown', reason: 'no layer could be judged' };
   const f = trained / (fresh + trained);
-  const pct = `${Math.round(f * 100)}% of judged weights look trained`;
+  const pct = `${Math.round(f * 100)}% of judged weights (${nTrained} of ${nJudged} layers) look trained`;
   if (strongFresh > 0 && strongTrained > 0 && f > 0.1 && f < 0.97) return { verdict: 'mixed', reason: `${pct}; ${strongFresh} large layer(s) still match an init convention` };
-  if (f >= 0.5) return { verdict: 'trained', reason: pct };
+  // Freshly initialized models have no layer with training evidence; 15% of the layers is plenty.
+  if (f >= 0.5 || (nTrained >= 2 && nTrained >= 0.15 * nJudged)) return { verdict: 'trained', reason: pct };
   return { verdict: 'fresh', reason: pct };
 }
 
