@@ -103,14 +103,20 @@ test('VS Code: open, analyze, Problems, inline squiggles + hovers, settings, hos
       assert.match(rows, /NaN/i);
     });
 
-    await t.test('a settings change re-analyses (ignore pattern hides fc2)', async () => {
-      s.writeSettings({ 'onnxInit.analysis.ignore': ['body.fc2.*'] });
-      const gone = await s.wait(20000, async () => {
+    await t.test('a settings change (typed into the Settings editor) re-analyses', async () => {
+      // fc4's std is 9.97× the He recommendation: a variance error at the default tolerance (factor 2),
+      // accepted with a tolerance of 20 (factor 21). fc2's all-zero error must stay.
+      const before = (await s.problems()).rows.join('\n');
+      assert.match(before, /9\.97\d*× the recommended/);
+      await s.setNumberSettingViaUi('onnxInit.analysis.varianceTolerance', 20);
+      await s.shot('settings-editor');
+      const changed = await s.wait(30000, async () => {
         const rows = (await s.problems()).rows.join('\n');
-        return !/body\.fc2\.weight/.test(rows) && /body\.fc3\.weight/.test(rows);
+        return !/9\.97\d*× the recommended/.test(rows) && /body\.fc2\.weight/.test(rows);
       });
-      await s.shot('settings-ignore');
-      assert.ok(gone, `fc2 still listed after the ignore setting:\n${(await s.problems()).rows.join('\n')}`);
+      await s.shot('settings-tolerance');
+      assert.ok(changed, `fc4 still flagged after the tolerance change:\n${(await s.problems()).rows.join('\n')}`);
+      assert.match(s.outputChannel('ONNX Init'), /re-analyzing .*mlp_defects\.onnx: settings changed/);
     });
 
     await t.test('a hostile file gives one clear error notification, and the extension keeps working', async () => {

@@ -2,6 +2,7 @@
 // Debian's headless Chromium through playwright-core, as a small API for the e2e tests. Adapted
 // from the team's vscode-harness recipe (drive.mjs); install it with ./install.sh first.
 // Everything binds to 127.0.0.1 (webviews need a secure context) and writes only under the run dir.
+/* global process, setTimeout, fetch, document, getComputedStyle -- Node (harness) and browser (page.evaluate) globals */
 import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -181,6 +182,23 @@ export class VscodeSession {
     const i = labels.findIndex((r) => r.label.toLowerCase() === title.toLowerCase());
     if (i < 0) throw new Error(`"${title}" not in the Command Palette; saw ${JSON.stringify(labels.slice(0, 5).map((l) => l.label))}`);
     await rows.nth(i).click();
+  }
+
+  /**
+   * Changes a number setting the way a user does: Settings editor, search for the key, type the
+   * value into its input box (VS Code then writes settings.json itself).
+   */
+  async setNumberSettingViaUi(key, value) {
+    await this.runCommand('Preferences: Open User Settings');
+    await sleep(1500);
+    await this.page.keyboard.type(key);
+    await sleep(1500);
+    const input = this.page.locator('.settings-editor .setting-item-number input, .settings-editor .setting-item-contents input').first();
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.click();
+    await input.fill(String(value));
+    await this.page.keyboard.press('Tab');
+    await sleep(1500);
   }
 
   /** innerText of every extension webview's active frame (page → pre/index.html → #active-frame). */
