@@ -85,7 +85,7 @@ test('html: self-contained, CSP, no script, every model string escaped', () => {
     assert.ok(html.length < 60_000, `${kind}: ${html.length}`);
     // Only our own tags: every '<' opens a known element.
     const tags = new Set([...html.matchAll(/<\/?([a-zA-Z!][a-zA-Z0-9]*)/g)].map((m) => m[1]!.toLowerCase()));
-    const allowed = ['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'dl', 'dt', 'dd', 'strong', 'span', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a', 'bdi', 'p', 'svg', 'rect', 'polyline', 'details', 'summary', 'br'];
+    const allowed = ['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'dl', 'dt', 'dd', 'strong', 'span', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a', 'bdi', 'p', 'svg', 'rect', 'polyline', 'details', 'summary', 'br', 'div'];
     assert.deepEqual([...tags].filter((t) => !allowed.includes(t)), [], kind);
   }
   const attr = formatHtml(hostileReport(HOSTILE.attr));

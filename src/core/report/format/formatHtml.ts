@@ -21,9 +21,9 @@ const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);background:var(--bg);margin:2rem;max-width:100rem}
 h1{font-size:1.4rem;overflow-wrap:anywhere}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid var(--line)}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
-td.num{text-align:right}td.name{max-width:22rem;overflow-wrap:anywhere;font-family:ui-monospace,monospace}
+td.num{text-align:right;white-space:nowrap}td.name{min-width:9rem;max-width:26rem;overflow-wrap:anywhere;font-family:ui-monospace,monospace;font-size:.9em}.scroll{overflow-x:auto}
 .sev{font-weight:600;text-transform:uppercase;font-size:.8rem}.error{color:var(--err)}.warning{color:var(--warn)}.info{color:var(--info)}.hint{color:var(--hint)}
-tr.error td:first-child{box-shadow:inset 3px 0 var(--err)}tr.warning td:first-child{box-shadow:inset 3px 0 var(--warn)}
+tr.row-error td:first-child{box-shadow:inset 3px 0 var(--err)}tr.row-warning td:first-child{box-shadow:inset 3px 0 var(--warn)}
 .muted{color:var(--muted)}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 summary h2{display:inline-block}svg{max-width:100%;height:auto}svg .band{fill:var(--line);opacity:.5}svg polyline{fill:none;stroke:var(--info);stroke-width:2}
 `;
@@ -65,46 +65,46 @@ export function formatHtml(report: Report): string {
   if (report.findings.length === 0) {
     out.push('<p>No findings.</p>');
   } else {
-    out.push('<table><thead><tr><th>severity</th><th>code</th><th>tensor</th><th>node</th><th>message</th></tr></thead><tbody>');
+    out.push('<div class="scroll"><table><thead><tr><th>severity</th><th>code</th><th>tensor</th><th>node</th><th>message</th></tr></thead><tbody>');
     for (const f of sortFindings(report.findings)) {
       const sev = cssSeverity(f.severity);
       const code = `<a href="${escapeHtml(findingDocUrl(f.code))}" rel="noreferrer">${h(f.code, 60)}</a>${f.intentional ? ' <span class="muted">(intentional)</span>' : ''}`;
       out.push(
-        `<tr class="${sev}"><td class="sev ${sev}">${sev}</td><td>${code}</td><td class="name">${f.tensor === null ? '—' : h(f.tensor, 120)}</td>` +
+        `<tr class="row-${sev}"><td class="sev ${sev}">${sev}</td><td>${code}</td><td class="name">${f.tensor === null ? '—' : h(f.tensor, 120)}</td>` +
           `<td class="name">${f.node === null ? '—' : h(f.node, 120)}</td><td>${h(f.message, 600)}</td></tr>`,
       );
     }
-    out.push('</tbody></table>');
+    out.push('</tbody></table></div>');
   }
 
   out.push(`<h2>Layers (${report.layers.length})</h2>`);
   if (report.layers.length === 0) {
     out.push('<p>No weight layers found.</p>');
   } else {
-    out.push(`<table><thead><tr>${LAYER_COLUMNS.map((c) => `<th>${escapeHtml(c.title)}</th>`).join('')}</tr></thead><tbody>`);
+    out.push(`<div class="scroll"><table><thead><tr>${LAYER_COLUMNS.map((c) => `<th>${escapeHtml(c.title)}</th>`).join('')}</tr></thead><tbody>`);
     for (const layer of report.layers) {
       const cells = layerCells(layer, 80);
       const worst = SEVERITIES.find((s) => layer.findings.some((f) => f.severity === s && !f.intentional));
-      const cls = worst === 'error' || worst === 'warning' ? ` class="${worst}"` : '';
+      const cls = worst === 'error' || worst === 'warning' ? ` class="row-${worst}"` : '';
       const td = LAYER_COLUMNS.map((c) => {
         const kind = c.key === 'node' || c.key === 'weight' ? ' class="name"' : ['index', 'fanIn', 'fanOut', 'std', 'xavier', 'he', 'ratio'].includes(c.key) ? ' class="num"' : '';
         return `<td${kind}><bdi>${escapeHtml(cells[c.key])}</bdi></td>`;
       });
       out.push(`<tr${cls}>${td.join('')}</tr>`);
     }
-    out.push('</tbody></table>');
+    out.push('</tbody></table></div>');
   }
 
   if (report.tensors.length) {
     // Collapsed by default (no script needed): large models have thousands of them.
     out.push(`<details${report.tensors.some((t) => t.skipped) ? ' open' : ''}><summary><h2>Other tensors (${report.tensors.length})</h2></summary>`);
-    out.push(`<table><thead><tr>${TENSOR_COLUMNS.map((c) => `<th>${escapeHtml(c.title)}</th>`).join('')}</tr></thead><tbody>`);
+    out.push(`<div class="scroll"><table><thead><tr>${TENSOR_COLUMNS.map((c) => `<th>${escapeHtml(c.title)}</th>`).join('')}</tr></thead><tbody>`);
     for (const t of report.tensors) {
       const cells = tensorCells(t);
       const td = TENSOR_COLUMNS.map((c) => `<td${c.key === 'name' ? ' class="name"' : ['mean', 'std', 'zeros'].includes(c.key) ? ' class="num"' : ''}><bdi>${escapeHtml(cells[c.key])}</bdi></td>`);
-      out.push(`<tr${t.skipped ? ' class="warning"' : ''}>${td.join('')}</tr>`);
+      out.push(`<tr${t.skipped ? ' class="row-warning"' : ''}>${td.join('')}</tr>`);
     }
-    out.push('</tbody></table></details>');
+    out.push('</tbody></table></div></details>');
   }
 
   out.push(...renderSections(report, 'html'));
