@@ -1,14 +1,17 @@
+import { GraphIndex, nodeLabel } from '../analysis/graphIndex';
 import type { Graph, Node } from '../onnx/model';
 
 /**
- * The few structural queries the fine-tune logic needs over the main graph: who produces a
- * tensor, who consumes it, and whether a tensor is a constant (initializer / Constant output,
- * possibly behind Identity / Cast / DequantizeLinear) or data flowing from the graph inputs.
- * Kept here rather than in the analysis engine because it is about data tensors, which the
- * weight-use index there does not track.
+ * The few structural queries the fine-tune logic needs over the main graph, on top of the
+ * analysis' GraphIndex (producers, consumers, node labels): whether a tensor is a constant
+ * (initializer / Constant output, or computed only from them) or data flowing from the graph
+ * inputs, and which initializer a weight input comes from through Identity / Cast /
+ * DequantizeLinear.
  */
 export interface GraphLookup {
   readonly graph: Graph;
+  /** The main graph's nodes in topological order (file order breaks ties). */
+  readonly nodes: readonly Node[];
   producer(tensor: string): Node | undefined;
   consumers(tensor: string): readonly Node[];
   /** True for initializers, Constant outputs and anything computed only from them. */
@@ -27,17 +30,10 @@ const PASS_THROUGH_WEIGHT_OPS = new Set(['Identity', 'Cast', 'DequantizeLinear',
 
 /** Builds the lookup once per graph (O(nodes + edges)). */
 export function buildGraphLookup(graph: Graph): GraphLookup {
-  const producers = new Map<string, Node>();
-  const consumers = new Map<string, Node[]>();
-  for (const node of graph.nodes) {
-    for (const out of node.outputs) if (out !== '') producers.set(out, node);
-    for (const inp of node.inputs) {
-      if (inp === '') continue;
-      let list = consumers.get(inp);
-      if (!list) consumers.set(inp, (list = []));
-      if (!list.includes(node)) list.push(node);
-    }
-  }
+  const index = new GraphIndex(graph);
+  const scope = graph.path;
+  const producers = { get: (t: string): Node | undefined => index.producerOf(t, scope)?.node };
+  const consumers = (t: string): Node[] => [...new Set(index.consumersOf(t, scope).filter((u) => u.node.scope === scope).map((u) => u.node.node))];
   const initializers = new Set<string>([...graph.initializers.map((t) => t.name), ...graph.sparseInitializers.map((s) => s.name)]);
   // Initializers may also be listed as graph inputs (IR < 4 style); those are still constants.
   const graphInputs = new Set(graph.inputs.map((v) => v.name).filter((n) => !initializers.has(n)));
@@ -105,12 +101,13 @@ export function buildGraphLookup(graph: Graph): GraphLookup {
 
   return {
     graph,
+    nodes: index.nodes.filter((r) => r.scope === scope).map((r) => r.node),
     producer: (t) => producers.get(t),
-    consumers: (t) => consumers.get(t) ?? [],
+    consumers,
     isConstant,
     weightRoot,
     weightChain,
-    label: (node) => (node.name !== '' ? node.name : `#${node.index}:${node.opType}`),
+    label: nodeLabel,
     graphInputs,
     graphOutputs: graph.outputs.map((v) => v.name),
   };

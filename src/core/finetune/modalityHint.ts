@@ -10,7 +10,7 @@ import { intAttr } from './graphLookup';
  */
 export function modalityHint(lookup: GraphLookup, tensors: ReadonlyMap<string, TensorRef>, userChannels: number | undefined): ModalityHint | null {
   if (userChannels === undefined || !Number.isInteger(userChannels) || userChannels <= 0) return null;
-  const first = lookup.graph.nodes.find((n) => n.opType === 'Conv' && n.inputs[0] !== undefined && n.inputs[0] !== '' && !lookup.isConstant(n.inputs[0]) && n.inputs[1] !== undefined && lookup.isConstant(n.inputs[1]));
+  const first = lookup.nodes.find((n) => n.opType === 'Conv' && n.inputs[0] !== undefined && n.inputs[0] !== '' && !lookup.isConstant(n.inputs[0]) && n.inputs[1] !== undefined && lookup.isConstant(n.inputs[1]));
   if (!first) return null;
   const root = lookup.weightRoot(first.inputs[1]!);
   const w = root !== undefined ? tensors.get(root) : undefined;

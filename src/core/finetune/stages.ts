@@ -56,7 +56,7 @@ export function groupStages(input: StageInput): StageGrouping {
   let current: Unit | undefined;
   let pendingStride = false;
   let layerCount = 0, withPath = 0, withParamName = 0;
-  for (const node of lookup.graph.nodes) {
+  for (const node of lookup.nodes) {
     if (!backbone.has(node) || node.opType === 'Constant') continue;
     const weight = layerWeight(lookup, input.tensors, node);
     const path = modulePathFromNodeName(node.name) ?? (weight ? modulePathFromParamName(weight) : null);
