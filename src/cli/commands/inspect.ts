@@ -3,7 +3,7 @@
 // warnings. Exit codes: 0 listed, 2 bad usage or unreadable model (one line, no stack trace).
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkSparseTensor, checkTensorData, collectWeights, dataTypeName, parseModel, sanitizeForTerminal, type OnnxModel, type TensorStorage, type WeightEntry } from '../../core/index';
+import { auditExternalData, checkSparseTensor, checkTensorData, collectWeights, dataTypeName, parseModel, sanitizeForTerminal, type OnnxModel, type TensorStorage, type WeightEntry } from '../../core/index';
 import { createExternalDataHost } from '../../node/externalDataHost';
 import { openFileSource } from '../../node/fileSource';
 
@@ -73,12 +73,28 @@ export function inspectRows(model: OnnxModel, ctx: Parameters<typeof checkTensor
   });
 }
 
+/** Notes on the external-data layout: overlapping tensors, bytes no tensor uses, unaligned offsets. */
+function externalAudit(model: OnnxModel, ctx: Parameters<typeof checkTensorData>[1]): string[] {
+  const tensors = collectWeights(model).map((w) => w.tensor).filter((t) => t.storage.kind === 'external' && checkTensorData(t, ctx) === undefined);
+  if (tensors.length === 0) return [];
+  const audit = auditExternalData(tensors, (location) => ctx.external.open(location).source.size);
+  const notes: string[] = [];
+  for (const o of audit.overlaps) notes.push(`external data: tensors "${o.a.tensor}" and "${o.b.tensor}" overlap in ${o.a.location} (${o.length} bytes at offset ${o.offset})`);
+  for (const f of audit.files) {
+    const unused = f.unreferenced.reduce((a, r) => a + r.length, 0);
+    const padding = f.unreferenced.every((r) => r.length < 4096);
+    if (unused > 0 && !padding) notes.push(`external data: ${unused} bytes of ${f.location} are not referenced by any tensor (${f.unreferenced.length} regions)`);
+  }
+  if (audit.unaligned.length > 0) notes.push(`external data: ${audit.unaligned.length} tensors have offsets that are not multiples of 4096 (cannot be memory-mapped as is)`);
+  return notes;
+}
+
 /** JSON with bidi / invisible format characters escaped too (JSON.stringify leaves them raw). */
 function safeJson(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(/[\p{Cf}\p{Zl}\p{Zp}]/gu, (ch) => `\\u${(ch.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
 }
 
-function renderText(path: string, model: OnnxModel, rows: readonly InspectRow[], hostWarnings: readonly string[]): string {
+function renderText(path: string, model: OnnxModel, rows: readonly InspectRow[], hostWarnings: readonly string[], auditNotes: readonly string[]): string {
   const t = (s: string, n = 120) => sanitizeForTerminal(s, n);
   const lines: string[] = [];
   const opsets = model.opsetImports.map((o) => `${t(o.domain || 'ai.onnx', 40)}:${o.version}`).join(', ');
@@ -94,9 +110,9 @@ function renderText(path: string, model: OnnxModel, rows: readonly InspectRow[],
     if (r.refusal) lines.push(`    REFUSED (${r.refusal.rule}): ${t(r.refusal.message, 300)}`);
     for (const w of r.warnings) lines.push(`    warning: ${t(w, 300)}`);
   }
-  const warnings = [...model.warnings.map((w) => `${w.code}: ${w.message}`), ...hostWarnings];
+  const warnings = [...model.warnings.map((w) => `${w.code}: ${w.message}`), ...hostWarnings, ...auditNotes];
   if (warnings.length > 0) {
-    lines.push('', `model warnings (${warnings.length}):`);
+    lines.push('', `warnings and notes (${warnings.length}):`);
     for (const w of warnings) lines.push(`  ${t(w, 300)}`);
   }
   return `${lines.join('\n')}\n`;
@@ -129,10 +145,12 @@ export function runInspect(argv: readonly string[], io: InspectIO = { stdout: pr
     const host = createExternalDataHost(path);
     try {
       const model = parseModel(source);
-      const rows = inspectRows(model, { model: source, external: host });
+      const ctx = { model: source, external: host };
+      const rows = inspectRows(model, ctx);
+      const audit = externalAudit(model, ctx);
       output = values.json
-        ? `${safeJson({ file: path, fileSize: model.fileSize, irVersion: model.irVersion, producerName: model.producerName, producerVersion: model.producerVersion, opsetImports: model.opsetImports, tensors: rows, warnings: [...model.warnings, ...host.warnings.map((message) => ({ code: 'external-data', message }))] })}\n`
-        : renderText(path, model, rows, host.warnings);
+        ? `${safeJson({ file: path, fileSize: model.fileSize, irVersion: model.irVersion, producerName: model.producerName, producerVersion: model.producerVersion, opsetImports: model.opsetImports, tensors: rows, warnings: [...model.warnings, ...host.warnings.map((message) => ({ code: 'external-data', message })), ...audit.map((message) => ({ code: 'external-data-layout', message }))] })}\n`
+        : renderText(path, model, rows, host.warnings, audit);
     } finally {
       host.close();
       source.close();

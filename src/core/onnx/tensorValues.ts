@@ -23,7 +23,7 @@ interface ByteRange {
 }
 
 function refusalOf(e: unknown, tensor: TensorRef): TensorRefusal {
-  if (e instanceof ExternalDataError) return { rule: `external-${e.rule}`, message: `tensor "${tensor.name}": ${e.message}` };
+  if (e instanceof ExternalDataError) return { rule: `external-${e.rule}`, message: e.message };
   if (e instanceof TensorDecodeError) return { rule: e.rule, message: e.message };
   throw e;
 }
@@ -32,7 +32,13 @@ function refusalOf(e: unknown, tensor: TensorRef): TensorRefusal {
 function externalRange(tensor: TensorRef, ctx: TensorDataContext, info: DataTypeInfo): ByteRange {
   const s = tensor.storage;
   if (s.kind !== 'external') throw new Error('externalRange on a non-external tensor');
-  const file = ctx.external.open(s.location);
+  let file;
+  try {
+    file = ctx.external.open(s.location);
+  } catch (e) {
+    if (e instanceof ExternalDataError) throw new ExternalDataError(e.location, e.rule, `tensor "${tensor.name}": ${e.message}`);
+    throw e;
+  }
   const size = file.source.size;
   const who = `tensor "${tensor.name}"`;
   const loc = JSON.stringify(s.location);
