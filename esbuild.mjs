@@ -23,6 +23,8 @@ const entries = [
     external: ['onnxruntime-node'] },
   { entryPoints: ['src/cli/probeWorker.ts'], outfile: 'dist/probeWorker.js', platform: 'node', format: 'cjs',
     external: ['onnxruntime-node'] },
+  // Worker threads of src/node/parallelStats.ts (CLI and VS Code worker find it next to their bundle).
+  { entryPoints: ['src/node/parallelStatsWorker.ts'], outfile: 'dist/parallelStatsWorker.js', platform: 'node', format: 'cjs' },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'iife',
     loader: { '.ttf': 'file', '.css': 'css' } },
 ].filter((e) => e.entryPoints.every((p) => existsSync(p)));
