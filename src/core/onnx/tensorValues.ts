@@ -22,7 +22,7 @@ interface ByteRange {
   readonly length: number;
 }
 
-function refusalOf(e: unknown, tensor: TensorRef): TensorRefusal {
+function refusalOf(e: unknown): TensorRefusal {
   if (e instanceof ExternalDataError) return { rule: `external-${e.rule}`, message: e.message };
   if (e instanceof TensorDecodeError) return { rule: e.rule, message: e.message };
   throw e;
@@ -66,7 +66,7 @@ export function checkTensorData(tensor: TensorRef, ctx: TensorDataContext): Tens
     externalRange(tensor, ctx, info);
     return undefined;
   } catch (e) {
-    return refusalOf(e, tensor);
+    return refusalOf(e);
   }
 }
 
