@@ -7,6 +7,7 @@ import type { Report, Severity } from '../../core/report/reportModel';
 import { severityAtLeast } from '../../core/report/format/severity';
 import { ACTIVATION_OPTIONS } from '../../core/analysis/gains';
 import { displayString } from '../../core/report/format/displayString';
+import { probeReportStep } from './probe';
 
 export const FORMATS = ['text', 'json', 'markdown', 'sarif', 'html'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
@@ -64,6 +65,7 @@ export const ANALYZE_OPTIONS: AnalyzeOption[] = [
   { name: 'ignore', type: 'string', multiple: true, valueName: 'GLOB', description: 'drop findings on tensors whose name matches GLOB (* any text, ? one character); repeatable', apply: (v, s) => void (s.engine.ignore = [...(s.engine.ignore ?? []), String(v)]) },
   { name: 'color', type: 'boolean', description: 'force ANSI colors in text output', apply: (_v, s) => void (s.color = true) },
   { name: 'no-color', type: 'boolean', description: 'no ANSI colors (also: NO_COLOR environment variable)', apply: (_v, s) => void (s.color = false) },
+  { name: 'probe', type: 'boolean', description: 'also run the model with onnxruntime on seeded N(0,1) inputs (child process; options: onnx-init probe --help) and add the measured activations', apply: (_v, s) => void s.after.push((report, _s, model) => probeReportStep(report, model)) },
   { name: 'help', type: 'boolean', description: 'show this help', apply: () => undefined },
 ];
 
