@@ -33,7 +33,7 @@ export function analyzeModel(input: AnalyzeInput, options?: Partial<AnalysisOpti
   const analysis = analyzeGraph(model, { model: input.source, external: input.external }, opts, hooks);
   const { verdict, forecast, findings } = assessModel(analysis, opts);
   const built = buildReport(analysis, input.path, opts, verdict, forecast, findings);
-  const report: Report = { ...built, fineTune: suggestFineTune(model, options?.fineTune, { layers: built.layers, modelPath: input.path }) };
+  const report: Report = { ...built, fineTune: suggestFineTune(model, options?.fineTune, { layers: built.layers, modelPath: input.path, data: { model: input.source, external: input.external } }) };
   for (const layer of report.layers) hooks.onLayer?.(layer);
   return report;
 }

@@ -49,7 +49,7 @@ function report(n: string): FineTuneReport {
   if (!r) {
     const m = load(n);
     try {
-      r = suggestFineTune(m.model, { classes: 10 }, { layers: analyzeForFineTune(corpusPath('torch', `${n}.onnx`)), modelPath: `${n}.onnx` });
+      r = suggestFineTune(m.model, { classes: 10 }, { layers: analyzeForFineTune(corpusPath('torch', `${n}.onnx`)), modelPath: `${n}.onnx`, data: m.ctx });
     } finally { m.close(); }
     reports.set(n, r);
   }
@@ -84,7 +84,10 @@ describe('fine-tune head and cut vs the corpus oracles', corpusTestOptions, () =
       assert.ok(cutMatches(r, o.head), `cut ${primary.cut.tensor} vs oracle ${o.head.cut.tensor}`);
       assert.equal(primary.cut.node, o.head.cut.producer_node);
       if (o.head.cut.float_tensor_before_qdq) assert.equal(primary.cut.floatTensor, o.head.cut.float_tensor_before_qdq);
-      if (o.head.tied_initializers) assert.deepEqual(primary.tiedTo, o.head.tied_initializers);
+      if (o.head.tied_initializers) {
+        assert.deepEqual(primary.tiedTo, o.head.tied_initializers);
+        assert.match(primary.reason, /tied to \(same values, transposed\)/, 'the tie is verified on the values');
+      }
       if (expectedKind === 'generator') {
         assert.equal(r.cut, null, 'no cut invented for a generator');
         assert.deepEqual(r.replace, []);

@@ -1,4 +1,5 @@
 import type { OnnxModel, TensorRef } from '../onnx/model';
+import type { TensorDataContext } from '../onnx/tensorValues';
 import type { LayerReport } from '../report/reportModel';
 import type { FineTuneOptions, FineTuneReport, StageReport } from './fineTuneModel';
 import { buildPlan, REFERENCES } from './freezePlan';
@@ -9,13 +10,16 @@ import { modalityHint } from './modalityHint';
 import { recommendNewHead } from './newHead';
 import { pytorchSnippet } from './pytorchSnippet';
 import { groupStages } from './stages';
+import { transposedEqualFrom } from './tiedWeights';
 import { assessTransferability } from './transferability';
 
 export interface FineTuneContext {
   /** The analysis' per-layer results (verdicts, fans); without them every verdict is `unknown`. */
   readonly layers?: readonly LayerReport[];
-  /** Value check for tied LM-head weights (reads tensor values; optional). */
+  /** Value check for tied LM-head weights; defaults to reading the values through `data` when given. */
   readonly transposedEqual?: TransposedEqual;
+  /** Where tensor bytes come from, to verify tied weights on their values. */
+  readonly data?: TensorDataContext;
   /** Model path as the user gave it, for the `onnx-init cut` command line. */
   readonly modelPath?: string;
 }
@@ -30,7 +34,8 @@ export function suggestFineTune(model: OnnxModel, options: FineTuneOptions = {},
   const lookup = buildGraphLookup(model.graph);
   const tensors = tensorMap(model);
   const facts = context.layers ? layerFacts(context.layers) : undefined;
-  const heads = detectHeads({ lookup, tensors, ...(facts ? { facts } : {}), ...(context.transposedEqual ? { transposedEqual: context.transposedEqual } : {}) });
+  const transposedEqual = context.transposedEqual ?? (context.data ? transposedEqualFrom(context.data) : undefined);
+  const heads = detectHeads({ lookup, tensors, ...(facts ? { facts } : {}), ...(transposedEqual ? { transposedEqual } : {}) });
   const head = primaryHead(heads);
   const hint = modalityHint(lookup, tensors, options.inputChannels);
   const proposesCut = head !== undefined && (head.kind === 'classifier' || head.kind === 'lm_head');
