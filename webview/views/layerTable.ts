@@ -17,7 +17,8 @@ interface Column {
   readonly key: string;
   readonly label: string;
   readonly title: string;
-  readonly width: string;
+  /** Pixels; 0 = the flexible name column, which takes the remaining width. */
+  readonly width: number;
   readonly numeric?: boolean;
   readonly sort: (l: LayerReport, ix: LayerIndex) => number | string | null;
 }
@@ -25,20 +26,20 @@ interface Column {
 const verdictLabel = (l: LayerReport): string => (l.verdict === 'unknown' ? '—' : l.verdict);
 
 export const COLUMNS: readonly Column[] = [
-  { key: 'index', label: '#', title: 'Graph order', width: '40px', numeric: true, sort: (l) => l.index },
-  { key: 'node', label: 'Layer', title: 'Node name (weight tensor)', width: 'minmax(120px, 1fr)', sort: (l) => l.node },
-  { key: 'op', label: 'Op', title: 'Operator', width: '88px', sort: (l) => l.op },
-  { key: 'shape', label: 'Shape', title: 'Weight shape', width: '118px', sort: (l) => l.shape.reduce((a, b) => a * b, 1) },
-  { key: 'fanIn', label: 'fan_in', title: 'fan_in', width: '60px', numeric: true, sort: (l) => l.fanIn },
-  { key: 'fanOut', label: 'fan_out', title: 'fan_out', width: '60px', numeric: true, sort: (l) => l.fanOut },
-  { key: 'activation', label: 'Activation', title: 'Following activation', width: '72px', sort: (l) => l.activation },
-  { key: 'std', label: 'std', title: 'Measured std (population)', width: '76px', numeric: true, sort: (l) => l.stats.std },
-  { key: 'xavier', label: 'Xavier', title: 'Xavier/Glorot normal std', width: '70px', numeric: true, sort: (l) => l.recommended.xavier?.std ?? null },
-  { key: 'he', label: 'He', title: 'He/Kaiming normal std', width: '70px', numeric: true, sort: (l) => l.recommended.he?.std ?? null },
-  { key: 'ratio', label: 'Ratio', title: 'Measured ÷ recommended std (log scale, 0.1…10)', width: '136px', numeric: true, sort: (l) => (l.ratio != null && l.ratio > 0 ? Math.abs(Math.log(l.ratio)) : null) },
-  { key: 'scheme', label: 'Scheme', title: 'Best matching init scheme', width: '118px', sort: (l) => l.matchedScheme?.label ?? null },
-  { key: 'verdict', label: 'State', title: 'Trained / fresh', width: '64px', sort: (l) => l.verdict },
-  { key: 'findings', label: 'Findings', title: 'Findings (worst first)', width: '64px', sort: (l, ix) => { const w = ix.worst.get(l.id); return w == null ? 9 : severityRank(w) * 1e6 - l.findings.length; } },
+  { key: 'index', label: '#', title: 'Graph order', width: 40, numeric: true, sort: (l) => l.index },
+  { key: 'node', label: 'Layer', title: 'Node name (weight tensor)', width: 0, sort: (l) => l.node },
+  { key: 'op', label: 'Op', title: 'Operator', width: 88, sort: (l) => l.op },
+  { key: 'shape', label: 'Shape', title: 'Weight shape', width: 118, sort: (l) => l.shape.reduce((a, b) => a * b, 1) },
+  { key: 'fanIn', label: 'fan_in', title: 'fan_in', width: 60, numeric: true, sort: (l) => l.fanIn },
+  { key: 'fanOut', label: 'fan_out', title: 'fan_out', width: 60, numeric: true, sort: (l) => l.fanOut },
+  { key: 'activation', label: 'Activation', title: 'Following activation', width: 80, sort: (l) => l.activation },
+  { key: 'std', label: 'std', title: 'Measured std (population)', width: 76, numeric: true, sort: (l) => l.stats.std },
+  { key: 'xavier', label: 'Xavier', title: 'Xavier/Glorot normal std', width: 70, numeric: true, sort: (l) => l.recommended.xavier?.std ?? null },
+  { key: 'he', label: 'He', title: 'He/Kaiming normal std', width: 70, numeric: true, sort: (l) => l.recommended.he?.std ?? null },
+  { key: 'ratio', label: 'Ratio', title: 'Measured ÷ recommended std (log scale, 0.1…10)', width: 128, numeric: true, sort: (l) => (l.ratio != null && l.ratio > 0 ? Math.abs(Math.log(l.ratio)) : null) },
+  { key: 'scheme', label: 'Scheme', title: 'Best matching init scheme', width: 110, sort: (l) => l.matchedScheme?.label ?? null },
+  { key: 'verdict', label: 'State', title: 'Trained / fresh', width: 64, sort: (l) => l.verdict },
+  { key: 'findings', label: 'Findings', title: 'Findings (worst first)', width: 72, sort: (l, ix) => { const w = ix.worst.get(l.id); return w == null ? 9 : severityRank(w) * 1e6 - l.findings.length; } },
 ];
 
 export interface TableFilter {
@@ -101,9 +102,7 @@ export class LayerTable {
   private pendingReveal: string | null = null;
 
   constructor(private readonly cb: TableCallbacks) {
-    const template = COLUMNS.map((c) => c.width).join(' ');
     this.header = h('div', { class: 'vt-row vt-head', role: 'row' });
-    this.header.style.gridTemplateColumns = template;
     for (const c of COLUMNS) {
       const btn = h('button', { class: `vt-cell vt-sort${c.numeric ? ' num' : ''}`, role: 'columnheader', title: c.title, 'data-key': c.key, tabindex: -1 }, c.label);
       btn.addEventListener('click', () => {
@@ -115,7 +114,7 @@ export class LayerTable {
     this.body = h('div', { class: 'vt-body', role: 'rowgroup' });
     this.empty = h('div', { class: 'vt-empty', hidden: true }, 'No layer matches the filter.');
     this.scroller = h('div', { class: 'vt-scroll', tabindex: 0, role: 'grid', 'aria-label': 'Layers', 'aria-colcount': COLUMNS.length }, this.header, this.body, this.empty);
-    this.scroller.style.setProperty('--vt-cols', template);
+    this.layoutColumns();
     this.element = this.scroller;
     this.scroller.addEventListener('scroll', () => this.schedule());
     this.scroller.addEventListener('keydown', (e) => this.onKey(e));
@@ -131,8 +130,20 @@ export class LayerTable {
         this.pendingReveal = null;
         this.reveal(id);
       }
+      this.layoutColumns();
       this.schedule();
     }).observe(this.scroller);
+  }
+
+  /**
+   * Fixed pixel columns (the name column gets what is left, at least 160px): every row then has
+   * exactly the header's widths, whatever its content (a `fr` track would size per row).
+   */
+  private layoutColumns(): void {
+    const fixed = COLUMNS.reduce((a, c) => a + c.width, 0);
+    const name = Math.max(160, (this.scroller.clientWidth || 1200) - fixed - 2);
+    this.scroller.style.setProperty('--vt-cols', COLUMNS.map((c) => `${c.width || name}px`).join(' '));
+    this.scroller.style.setProperty('--vt-width', `${fixed + name}px`);
   }
 
   setData(rows: LayerReport[], ix: LayerIndex, tolerance: number, sortKey: string, sortDir: 1 | -1): void {

@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import type { HostToWebview, WebviewToHost } from '../../../src/shared/protocol';
 import { contentSecurityPolicy, makeNonce, webviewHtmlFor } from '../../../src/vscode/webviewHtml';
-import { WEBVIEW_DIST, buildWebview } from './buildWebview';
+import { buildWebview } from './buildWebview';
 import type { ThemeName } from './themes';
 import { themeCss } from './themes';
 
@@ -58,6 +58,8 @@ export interface HarnessOptions {
   readonly theme?: ThemeName;
   readonly width?: number;
   readonly height?: number;
+  /** Serve the minified production bundle (the benchmark). */
+  readonly production?: boolean;
   /** Called for every message the webview posts (after it is recorded). */
   readonly onPost?: (msg: WebviewToHost, h: Harness) => void | Promise<void>;
 }
@@ -78,7 +80,7 @@ export async function closeBrowser(): Promise<void> {
   browser = null;
 }
 
-function serve(theme: ThemeName): Promise<{ server: Server; origin: string }> {
+function serve(theme: ThemeName, dist: string): Promise<{ server: Server; origin: string }> {
   return new Promise((resolve) => {
     const server = createServer((req, res) => {
       const origin = `http://${req.headers.host}`;
@@ -99,7 +101,7 @@ function serve(theme: ThemeName): Promise<{ server: Server; origin: string }> {
         return;
       }
       const rel = normalize(url.pathname.replace(/^\/dist\//, ''));
-      const file = join(WEBVIEW_DIST, rel);
+      const file = join(dist, rel);
       if (!url.pathname.startsWith('/dist/') || rel.startsWith('..') || !existsSync(file)) {
         res.writeHead(404);
         res.end();
@@ -113,8 +115,8 @@ function serve(theme: ThemeName): Promise<{ server: Server; origin: string }> {
 }
 
 export async function openWebview(opts: HarnessOptions = {}): Promise<Harness> {
-  await buildWebview();
-  const { server, origin } = await serve(opts.theme ?? 'dark');
+  const dist = await buildWebview(opts.production ?? false);
+  const { server, origin } = await serve(opts.theme ?? 'dark', dist);
   const b = await launch();
   const context = await b.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 900 }, colorScheme: opts.theme === 'light' ? 'light' : 'dark' });
   const page = await context.newPage();
