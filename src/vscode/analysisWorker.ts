@@ -8,6 +8,7 @@ import { suggestFineTune } from '../core/finetune/suggestFineTune';
 import { openFileSource } from '../node/fileSource';
 import { createExternalDataHost } from '../node/externalDataHost';
 import { runProbe } from '../node/probe/runProbe';
+import { mergeProbe } from '../core/probe/mergeProbe';
 import type { CancellationSignal, ProgressSink } from '../core/host';
 import type { Report } from '../core/report/reportModel';
 import { toEngineOptions, toFineTuneOptions, toProbeOptions } from './analysisOptions';
@@ -66,7 +67,7 @@ async function withProbe(report: Report, input: WorkerInput, signal: Cancellatio
   }
   try {
     const probe = await runProbe(input.path, { ...toProbeOptions(input.settings), analysis: { layers: report.layers, forecast: report.forecast } }, { signal });
-    return { ...report, probe };
+    return mergeProbe(report, probe);
   } catch (e) {
     post({ type: 'warning', message: `probe failed: ${e instanceof Error ? e.message : String(e)}` });
     return report;
