@@ -7,6 +7,8 @@ import type { Report, Severity } from '../../core/report/reportModel';
 import { severityAtLeast } from '../../core/report/format/severity';
 import { ACTIVATION_OPTIONS } from '../../core/analysis/gains';
 import { displayString } from '../../core/report/format/displayString';
+import { DATASET_SIZES, DOMAINS } from '../../core/finetune/freezePlan';
+import type { DatasetSize, DomainSimilarity } from '../../core/finetune/fineTuneModel';
 import { probeReportStep } from './probe';
 
 export const FORMATS = ['text', 'json', 'markdown', 'sarif', 'html'] as const;
@@ -66,6 +68,10 @@ export const ANALYZE_OPTIONS: AnalyzeOption[] = [
   { name: 'color', type: 'boolean', description: 'force ANSI colors in text output', apply: (_v, s) => void (s.color = true) },
   { name: 'no-color', type: 'boolean', description: 'no ANSI colors (also: NO_COLOR environment variable)', apply: (_v, s) => void (s.color = false) },
   { name: 'probe', type: 'boolean', description: 'also run the model with onnxruntime on seeded N(0,1) inputs (child process; options: onnx-init probe --help) and add the measured activations', apply: (_v, s) => void s.after.push((report, _s, model) => probeReportStep(report, model)) },
+  { name: 'dataset-size', type: 'string', valueName: 'SIZE', choices: DATASET_SIZES, description: 'fine-tune plan: labelled examples you have (tiny <1k, small 1k-10k, medium 10k-100k, large >100k; default: small)', apply: (v, s) => void (s.engine.fineTune = { ...s.engine.fineTune, datasetSize: v as DatasetSize }) },
+  { name: 'domain', type: 'string', valueName: 'SIM', choices: DOMAINS, description: 'fine-tune plan: is your data similar to what the model was trained on (default: similar)', apply: (v, s) => void (s.engine.fineTune = { ...s.engine.fineTune, domain: v as DomainSimilarity }) },
+  { name: 'classes', type: 'string', valueName: 'N', description: 'fine-tune plan: classes of the new head (default: as in the current head)', apply: (v, s) => void (s.engine.fineTune = { ...s.engine.fineTune, classes: positiveNumber('classes', String(v), true) }) },
+  { name: 'input-channels', type: 'string', valueName: 'C', description: 'fine-tune plan: channels of your input data (e.g. 1 for grayscale / X-ray) for the first-conv hint', apply: (v, s) => void (s.engine.fineTune = { ...s.engine.fineTune, inputChannels: positiveNumber('input-channels', String(v), true) }) },
   { name: 'help', type: 'boolean', description: 'show this help', apply: () => undefined },
 ];
 
