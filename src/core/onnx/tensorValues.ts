@@ -97,16 +97,28 @@ function packed(bits: 2 | 4, value: (v: number) => number): RawDecoder {
 }
 const sext = (bits: number) => (v: number) => (v >= 1 << (bits - 1) ? v - (1 << bits) : v);
 
+/** On little-endian hosts an aligned typed-array view decodes raw_data without per-element calls. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+type ViewCtor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Int16ArrayConstructor | Uint16ArrayConstructor;
+function viewed(View: ViewCtor, slow: RawDecoder): RawDecoder {
+  const size = View.BYTES_PER_ELEMENT;
+  return (bytes, dv, out, first, n) => {
+    const at = bytes.byteOffset + first * size;
+    if (LITTLE_ENDIAN && at % size === 0) out.set(new View(bytes.buffer as ArrayBuffer, at, n));
+    else slow(bytes, dv, out, first, n);
+  };
+}
+
 const RAW: Partial<Record<number, RawDecoder>> = {
-  [DataType.FLOAT]: (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getFloat32((first + i) * 4, true); },
-  [DataType.DOUBLE]: (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getFloat64((first + i) * 8, true); },
+  [DataType.FLOAT]: viewed(Float32Array, (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getFloat32((first + i) * 4, true); }),
+  [DataType.DOUBLE]: viewed(Float64Array, (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getFloat64((first + i) * 8, true); }),
   [DataType.UINT8]: (b, _dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = b[first + i] as number; },
   [DataType.INT8]: (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getInt8(first + i); },
   [DataType.BOOL]: (b, _dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = b[first + i] === 0 ? 0 : 1; },
-  [DataType.UINT16]: (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getUint16((first + i) * 2, true); },
-  [DataType.INT16]: (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getInt16((first + i) * 2, true); },
-  [DataType.INT32]: (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getInt32((first + i) * 4, true); },
-  [DataType.UINT32]: (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getUint32((first + i) * 4, true); },
+  [DataType.UINT16]: viewed(Uint16Array, (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getUint16((first + i) * 2, true); }),
+  [DataType.INT16]: viewed(Int16Array, (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getInt16((first + i) * 2, true); }),
+  [DataType.INT32]: viewed(Int32Array, (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getInt32((first + i) * 4, true); }),
+  [DataType.UINT32]: viewed(Uint32Array, (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getUint32((first + i) * 4, true); }),
   [DataType.INT64]: (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getInt32((first + i) * 8 + 4, true) * TWO_32 + dv.getUint32((first + i) * 8, true); },
   [DataType.UINT64]: (_b, dv, out, first, n) => { for (let i = 0; i < n; i++) out[i] = dv.getUint32((first + i) * 8 + 4, true) * TWO_32 + dv.getUint32((first + i) * 8, true); },
   [DataType.FLOAT16]: lookup16(float16Table),
