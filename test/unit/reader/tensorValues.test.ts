@@ -137,3 +137,15 @@ test('string and complex tensors are recognised and skipped for statistics with 
   assert.equal(t.refusal, undefined);
   assert.throws(() => [...tensorValueChunks(t, { model: src, external: NO_EXTERNAL_DATA })], (e: unknown) => e instanceof TensorDecodeError && e.rule === 'not-numeric' && /text/.test(e.message));
 });
+
+test('raw FLOAT / INT32 decode identically at aligned and unaligned byte offsets', () => {
+  const vals = [1.5, -2.25, Math.fround(3e-5), 7];
+  const f = Array.from(new Uint8Array(new Float32Array(vals).buffer));
+  for (let pad = 0; pad < 4; pad++) {
+    // A doc_string of `pad` bytes before the data shifts raw_data's offset in the buffer.
+    const bytes = cat(pad > 0 ? fLen(12, new Array(pad).fill(65)) : [], tensorProto('t', DataType.FLOAT, [4], fLen(T.rawData, f)));
+    assert.deepEqual(decode(bytes).values, vals, `pad ${pad}`);
+    const ints = Array.from(new Uint8Array(new Int32Array([-7, 1 << 30, 0, 5]).buffer));
+    assert.deepEqual(decode(cat(pad > 0 ? fLen(12, new Array(pad).fill(65)) : [], tensorProto('t', DataType.INT32, [4], fLen(T.rawData, ints)))).values, [-7, 1 << 30, 0, 5]);
+  }
+});

@@ -99,3 +99,40 @@ test('non-models are rejected clearly', () => {
   assert.throws(() => parse(cat(good, new Array(64).fill(0xff))), OnnxFormatError);
   assert.throws(() => parse(good.slice(0, good.length - 1)), /truncated|exceeds/);
 });
+
+test('parsing is lazy: a 16 MiB raw_data payload is located, not read', () => {
+  const payload = 16 << 20;
+  const head = u8(cat(fVarint(1, 8), fLen(8, fVarint(2, 17))));
+  const tensorHead = cat(fLen(T.dims, varint(payload / 4)), fVarint(T.dataType, 1), fStr(T.name, 'big'), key(T.rawData, 2), varint(payload));
+  const graphBody = cat(fStr(2, 'g'), key(5, 2), varint(tensorHead.length + payload));
+  const graphLen = graphBody.length + tensorHead.length + payload;
+  const prefix = u8(cat(head, key(7, 2), varint(graphLen), graphBody, tensorHead));
+  const size = prefix.length + payload;
+  let bytesRead = 0;
+  const zeros = new Uint8Array(1 << 20);
+  const source = {
+    size,
+    read(offset: number, length: number): Uint8Array {
+      const n = Math.max(0, Math.min(length, size - offset));
+      bytesRead += n;
+      const out = new Uint8Array(n);
+      if (offset < prefix.length) out.set(prefix.subarray(offset, Math.min(prefix.length, offset + n)));
+      return n <= zeros.length && offset >= prefix.length ? zeros.subarray(0, n) : out;
+    },
+  };
+  const m = parseModel(source);
+  const t = m.graph.initializers[0]!;
+  assert.deepEqual(t.storage, { kind: 'raw', offset: prefix.length, length: payload });
+  assert.equal(t.refusal, undefined);
+  assert.ok(bytesRead < 256 << 10, `parse read ${bytesRead} bytes`);
+});
+
+test('looksLikeOnnxModel sniffs the ModelProto header', async () => {
+  const { looksLikeOnnxModel } = await import('../../../src/core/index');
+  assert.equal(looksLikeOnnxModel(u8(modelProto(initializer(tensorProto('w', 1, [1], fLen(T.rawData, f32(1))))))), true);
+  assert.equal(looksLikeOnnxModel(u8([])), false);
+  assert.equal(looksLikeOnnxModel(u8([0x50, 0x4b, 3, 4, 0, 0, 0, 0])), false);
+  assert.equal(looksLikeOnnxModel(new TextEncoder().encode('<\n ir_version: 8\n>\ngraph (float x) => (float y) {}')), false);
+  assert.equal(looksLikeOnnxModel(u8([0xff, 0xff, 0xff])), false);
+  assert.equal(looksLikeOnnxModel(u8(cat(fLen(1, [1])))), false);
+});
