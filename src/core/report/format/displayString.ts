@@ -56,14 +56,18 @@ function takeLastCodePoints(value: string, count: number, notBefore: number): st
  * wide characters and most emoji take 2, everything else 1. Used to pad the text table.
  */
 export function displayWidth(value: string): number {
+  if (PRINTABLE_ASCII.test(value)) return value.length;
   let width = 0;
   for (const ch of value) {
     const cp = ch.codePointAt(0)!;
-    if (/\p{M}/u.test(ch)) continue;
+    if (MARK.test(ch)) continue;
     width += isWide(cp) ? 2 : 1;
   }
   return width;
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const MARK = /\p{M}/u;
 
 function isWide(cp: number): boolean {
   return (

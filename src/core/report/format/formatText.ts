@@ -49,7 +49,8 @@ export function formatText(report: Report, options: TextFormatOptions = {}): str
     out.push('  (no weight layers found)');
   } else {
     const rows = report.layers.map((l) => layerCells(l, nameMax));
-    const widths = LAYER_COLUMNS.map((c) => Math.max(displayWidth(c.title), ...rows.map((r) => displayWidth(r[c.key]))));
+    // A loop, not Math.max(...rows): models with 100k+ layers would overflow the argument list.
+    const widths = LAYER_COLUMNS.map((c) => rows.reduce((w, r) => Math.max(w, displayWidth(r[c.key])), displayWidth(c.title)));
     const line = (cells: (c: (typeof LAYER_COLUMNS)[number]) => string): string =>
       LAYER_COLUMNS.map((c, i) => pad(cells(c), widths[i]!, RIGHT_ALIGNED.has(c.key), i === LAYER_COLUMNS.length - 1)).join('  ').trimEnd();
     out.push(paint(ANSI.bold, `  ${line((c) => c.title)}`));
