@@ -22,6 +22,7 @@ import { seededRandom } from '../../src/core/probe/seededRandom';
 import type { OnnxModel } from '../../src/core/onnx/model';
 import type { FineTuneReport } from '../../src/core/finetune/fineTuneModel';
 import { analyzeForFineTune } from './finetuneSupport';
+import { analyzeModel } from '../../src/core/analyze';
 
 interface OracleHead {
   kind: 'classifier' | 'lm_head' | 'generator_output';
@@ -201,13 +202,24 @@ describe('fine-tune artifacts', corpusTestOptions, () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(join(ARTIFACTS, 'finetune-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   });
-  for (const n of ['tv_mobilenet_v2', 'resnet_cifar_zero_gamma']) {
-    test(`full text suggestion for ${n}`, () => {
-      const text = formatFineTuneText(report(n));
+  for (const n of ['tv_mobilenet_v2', 'resnet_cifar_zero_gamma', 'digits_cnn_trained']) {
+    test(`full text suggestion for ${n} (through analyzeModel, as the CLI prints it)`, () => {
+      const options = { classes: 10, inputChannels: 1 } as const;
+      const m = load(n);
+      let ft: FineTuneReport;
+      try {
+        ft = analyzeModel({ source: m.ctx.model, external: m.ctx.external, path: `${n}.onnx` }, { fineTune: options }).fineTune!;
+        assert.deepEqual(ft, suggestFineTune(m.model, options, { layers: analyzeForFineTune(corpusPath('torch', `${n}.onnx`)), modelPath: `${n}.onnx`, data: m.ctx }));
+      } finally { m.close(); }
+      const text = formatFineTuneText(ft);
       mkdirSync(ARTIFACTS, { recursive: true });
       writeFileSync(join(ARTIFACTS, `finetune-${n}.txt`), text);
-      assert.match(text, /Cut at \/Flatten_output_0/);
-      assert.match(text, /New head/);
+      assert.match(text, n === 'digits_cnn_trained' ? /Cut at \/Relu_2_output_0/ : /Cut at \/Flatten_output_0/);
+      assert.match(text, /New head\n  Linear weight \[10, \d+\]/);
+      if (n === 'digits_cnn_trained') assert.doesNotMatch(text, /Input channels/, 'a 1-channel model with 1-channel data needs no hint');
+      else assert.match(text, /expects 3 input channels and your data has 1/);
+      if (n === 'digits_cnn_trained') assert.match(text, /PyTorch snippet:/);
+      else assert.match(text, /Nothing to transfer/);
     });
   }
 });

@@ -19,7 +19,7 @@ export interface DocSection {
 
 function fmtNum(x: number | null): string {
   if (x == null || !Number.isFinite(x)) return '—';
-  return String(Number(x.toPrecision(4)));
+  return x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(2).replace(/\.?0+e/, 'e') : String(Number(x.toPrecision(4)));
 }
 
 function count(n: number): string {

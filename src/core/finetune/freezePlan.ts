@@ -88,7 +88,7 @@ function steps(trainable: readonly string[], size: DatasetSize): string[] {
   }
   return [
     lp,
-    `2. Fine-tune (FT): unfreeze ${joinNames(trainable)} and train them together with the head at the discriminative learning rates below (fastai-style lr/${LR_MULT} → lr from the first to the last layer); keep frozen stages' BatchNorm layers in eval mode.`,
+    `2. Fine-tune (FT): unfreeze ${joinNames(trainable)} and train ${trainable.length === 1 ? 'it' : 'them'} together with the head at the discriminative learning rates below (fastai-style lr/${LR_MULT} → lr from the first to the last layer); keep frozen stages' BatchNorm layers in eval mode.`,
   ];
 }
 

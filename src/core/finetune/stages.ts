@@ -110,12 +110,30 @@ export function groupStages(input: StageInput): StageGrouping {
     }
     weighted.push(u);
   }
-  const stages = toStages(weighted, input);
+  const stages = flagUntrained(toStages(weighted, input));
   return {
     stages,
     modulePathCoverage: layerCount ? withPath / layerCount : 0,
     paramNamesCoverage: layerCount ? withParamName / layerCount : 0,
   };
+}
+
+/** A stage counts as untrained when it mostly matches init with a real share of the judged weights. */
+const MIN_UNTRAINED_ELEMENTS = 4096;
+const MIN_UNTRAINED_SHARE = 0.1;
+
+/**
+ * Marks stages whose judged weights mostly look fresh. A tiny first conv (a few hundred values)
+ * still matches its init after training and is no evidence either way, so a stage needs 4096
+ * fresh-looking values or a tenth of the backbone's judged values to be called untrained.
+ */
+function flagUntrained(stages: StageReport[]): StageReport[] {
+  const judged = stages.reduce((a, s) => a + (s.verdicts.freshElements ?? 0) + (s.verdicts.trainedElements ?? 0), 0);
+  return stages.map((s) => {
+    const fresh = s.verdicts.freshElements ?? 0;
+    const looksUntrained = fresh > (s.verdicts.trainedElements ?? 0) && (fresh >= MIN_UNTRAINED_ELEMENTS || fresh >= MIN_UNTRAINED_SHARE * judged);
+    return looksUntrained ? { ...s, looksUntrained } : s;
+  });
 }
 
 function isBlock(u: Unit): boolean {
@@ -219,7 +237,7 @@ function describeStage(index: number, name: string, units: readonly Unit[], boun
     parameters,
     boundary,
     verdicts,
-    looksUntrained: verdicts.freshElements > verdicts.trainedElements,
+    looksUntrained: false,
   };
 }
 

@@ -28,7 +28,7 @@ export function assessTransferability(stages: readonly StageReport[], head: Head
   const share = freshEl + trainedEl > 0 ? trainedEl / (freshEl + trainedEl) : null;
   const headVerdict = head?.verdict ?? 'unknown';
   const backbone: TransferabilityReport['backbone'] = share === null ? 'unknown' : share >= TRAINED_SHARE ? 'trained' : share >= FRESH_SHARE ? 'mixed' : 'fresh';
-  const pct = share === null ? '' : `${Math.round(share * 100)}% of the judged backbone weights look trained`;
+  const pct = share === null ? '' : `${formatPercent(share * 100)}% of the judged backbone weights look trained`;
   const trainedStages = stages.filter((s) => (s.verdicts.trainedElements ?? 0) > (s.verdicts.freshElements ?? 0)).map((s) => s.name);
   const untrainedStages = backbone === 'fresh' || backbone === 'unknown' ? [] : stages.filter((s) => s.looksUntrained).map((s) => s.name);
   let message: string;
@@ -40,7 +40,7 @@ export function assessTransferability(stages: readonly StageReport[], head: Head
       break;
     case 'trained':
       message = headVerdict === 'fresh'
-        ? `Ready for fine-tuning: the body looks trained (${pct}) and the head already looks freshly initialized, as after replacing the classifier.`
+        ? `Ready for fine-tuning: the body looks trained (${pct}) and the head still matches an initialization scheme (freshly replaced, or it moved little in training): replace or re-train it as planned.`
         : `Worth transferring: the body looks trained (${pct}). Replace the head and follow the plan.`;
       break;
     case 'mixed':
@@ -51,4 +51,9 @@ export function assessTransferability(stages: readonly StageReport[], head: Head
   }
   if (untrainedStages.length) message += ` Stages that look untrained: ${untrainedStages.join(', ')} (do not freeze them).`;
   return { backbone, trainedShare: share, head: headVerdict, message, untrainedStages };
+}
+
+/** Whole percents, except near 0 and 100 where rounding would claim "none" or "all". */
+function formatPercent(p: number): string {
+  return (p > 0 && p < 1) || (p > 99 && p < 100) ? p.toFixed(1) : p.toFixed(0);
 }
