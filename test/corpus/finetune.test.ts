@@ -215,7 +215,7 @@ describe('fine-tune artifacts', corpusTestOptions, () => {
       mkdirSync(ARTIFACTS, { recursive: true });
       writeFileSync(join(ARTIFACTS, `finetune-${n}.txt`), text);
       assert.match(text, n === 'digits_cnn_trained' ? /Cut at \/Relu_2_output_0/ : /Cut at \/Flatten_output_0/);
-      assert.match(text, /New head\n  Linear weight \[10, \d+\]/);
+      assert.match(text, /New head\n {2}Linear weight \[10, \d+\]/);
       if (n === 'digits_cnn_trained') assert.doesNotMatch(text, /Input channels/, 'a 1-channel model with 1-channel data needs no hint');
       else assert.match(text, /expects 3 input channels and your data has 1/);
       if (n === 'digits_cnn_trained') assert.match(text, /PyTorch snippet:/);
