@@ -1,4 +1,6 @@
 import type { Finding, Report, Severity } from '../reportModel';
+// Types only (@types/sarif, the SARIF 2.1.0 object model): the compiler checks our log's structure.
+import type * as Sarif from 'sarif';
 import { FINDINGS_README_URL, findingDoc, findingDocUrl } from '../findingDocs';
 import { displayString } from './displayString';
 
@@ -13,7 +15,7 @@ export interface SarifFormatOptions {
   readonly readmeUrl?: string;
 }
 
-const LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+const LEVEL: Readonly<Record<Severity, Sarif.Result.level>> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
 /**
  * The findings as a SARIF 2.1.0 log (one run) for code-scanning in CI. Rules are the finding
@@ -28,7 +30,7 @@ export function formatSarif(report: Report, options: SarifFormatOptions = {}): s
   const ruleIndex = new Map(codes.map((c, i) => [c, i]));
   const rules = codes.map((code) => rule(code, report.findings, options.readmeUrl));
   const results = report.findings.map((f) => result(f, ruleIndex.get(f.code)!, uri, report.model.graphName));
-  const log = {
+  const log: Sarif.Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
@@ -51,7 +53,7 @@ export function formatSarif(report: Report, options: SarifFormatOptions = {}): s
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
-function rule(code: string, findings: readonly Finding[], readmeUrl: string | undefined): Record<string, unknown> {
+function rule(code: string, findings: readonly Finding[], readmeUrl: string | undefined): Sarif.ReportingDescriptor {
   const doc = findingDoc(code);
   const first = findings.find((f) => f.code === code)!;
   const title = doc?.title ?? displayString(code, 80);
@@ -67,8 +69,8 @@ function rule(code: string, findings: readonly Finding[], readmeUrl: string | un
   };
 }
 
-function result(f: Finding, index: number, uri: string, graphName: string): Record<string, unknown> {
-  const logical: Record<string, string>[] = [];
+function result(f: Finding, index: number, uri: string, graphName: string): Sarif.Result {
+  const logical: Sarif.LogicalLocation[] = [];
   const graph = displayString(graphName || 'graph', 80);
   if (f.tensor !== null) logical.push({ name: displayString(f.tensor, 200), fullyQualifiedName: `${graph}/${displayString(f.tensor, 200)}`, kind: 'variable' });
   if (f.node !== null) logical.push({ name: displayString(f.node, 200), fullyQualifiedName: `${graph}/${displayString(f.node, 200)}`, kind: 'function' });
