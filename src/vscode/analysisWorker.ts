@@ -2,6 +2,8 @@
 // host's thread, with the same Node hosts the CLI uses. It talks to the host only by posting
 // WorkerMessages; the host may terminate it at any time (cancellation, memory limit).
 import { parentPort, workerData } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { constants, setPriority } from 'node:os';
 import { analyzeModel } from '../core/analyze';
 import { parseModel } from '../core/onnx/parseModel';
 import { suggestFineTune } from '../core/finetune/suggestFineTune';
@@ -80,7 +82,22 @@ function backbone(port: NonNullable<typeof parentPort>, job: BackboneJob): void 
   port.postMessage({ type: 'backbone', outPath: r.outPath, bytes: r.bytes, nodes: r.nodes } satisfies WorkerMessage);
 }
 
+/**
+ * Lowers this thread's CPU priority (Linux: setpriority on the thread id from /proc/thread-self),
+ * so that on a busy machine the extension host's main thread and the UI win over the analysis.
+ * Best effort: elsewhere, or without /proc, the worker keeps the normal priority.
+ */
+function yieldCpuToTheHost(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch {
+    // Not Linux or no permission: the analysis simply runs at normal priority.
+  }
+}
+
 if (parentPort) {
+  yieldCpuToTheHost();
   const port = parentPort;
   const job = workerData as WorkerJob;
   (job.kind === 'backbone' ? Promise.resolve().then(() => backbone(port, job)) : main(port, job)).catch((e: unknown) => {
