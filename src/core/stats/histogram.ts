@@ -12,11 +12,14 @@ export class HistogramAccumulator {
 
   add(chunk: Float64Array): void {
     const last = this.counts.length - 1;
+    const { counts, min, width } = this;
     for (let j = 0; j < chunk.length; j++) {
       const x = chunk[j] as number;
       if (x - x !== 0) continue;
-      const b = Math.min(last, Math.max(0, Math.floor((x - this.min) / this.width)));
-      this.counts[b] = (this.counts[b] as number) + 1;
+      // Same bin as min(last, max(0, floor(v))), without the calls (hot loop of the second pass).
+      const v = (x - min) / width;
+      const b = v >= last ? last : v > 0 ? v | 0 : 0;
+      counts[b] = (counts[b] as number) + 1;
     }
   }
 

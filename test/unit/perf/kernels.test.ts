@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChannelAccumulator, unitLayout, type UnitLayout } from '../../../src/core/stats/channelStats';
+import { HistogramAccumulator } from '../../../src/core/stats/histogram';
 import { Rng } from '../../support/modelBuilders';
 
 /** The per-element loop of ChannelAccumulator.add before the optimization (reference). */
@@ -83,4 +84,25 @@ test('ChannelAccumulator.add accepts subarray chunks (non-zero byteOffset)', () 
   ref.add(data.slice(10, 40), 0);
   assert.deepEqual(fast.result(), (() => { const a = new ChannelAccumulator(layout); a.add(data.slice(10, 40), 0); return a.result(); })());
   assert.deepEqual(Array.from((fast as unknown as ReferenceChannels).s2), Array.from(ref.s2));
+});
+
+test('HistogramAccumulator bins exactly as min(last, max(0, floor((x − min) / width)))', () => {
+  const rng = new Rng(9);
+  for (const [lo, hi, bins] of [[-1, 1, 64], [0, 1e-30, 64], [-3e5, 7, 10], [2, 2, 64]] as const) {
+    const data = values(5000, rng).map((x) => (Number.isFinite(x) ? lo + (hi - lo) * Math.abs(Math.sin(x * 1e3)) : x));
+    data[0] = lo;
+    data[1] = hi;
+    const h = new HistogramAccumulator(lo, hi, bins);
+    h.add(data);
+    const counts = new Array<number>(hi > lo ? bins : 1).fill(0);
+    const width = hi > lo ? (hi - lo) / bins : 1;
+    for (const x of data) if (Number.isFinite(x)) counts[Math.min(counts.length - 1, Math.max(0, Math.floor((x - lo) / width)))]! += 1;
+    assert.deepEqual(h.result().counts, counts, `${lo}..${hi}`);
+  }
+});
+
+test('HistogramAccumulator keeps every finite value even when max − min overflows', () => {
+  const h = new HistogramAccumulator(-1e308, 1e308, 64);
+  h.add(Float64Array.from([-1e308, 0, 1e308, NaN]));
+  assert.equal(h.result().counts.reduce((a, b) => a + b, 0), 3);
 });
