@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   if (fake.errors.length) throw new Error(`the analysis failed: ${fake.errors.join('; ')}`);
   const results = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version, loadAverage1m: round(loadBefore) },
+    machine: { cpus: cpus().length, node: process.version, loadAverage1m: round(loadBefore ?? 0) },
     activation: {
       requireMs: round(loaded - t0),
       activateMs: round(activated - loaded),
