@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatText } from '../../../src/core/report/format/formatText';
 import { formatMarkdown } from '../../../src/core/report/format/formatMarkdown';
+import { limitRows } from '../../../src/core/report/format/limitRows';
 import { formatHtml, HTML_REPORT_CSP } from '../../../src/core/report/format/formatHtml';
 import { sampleReport, type SampleNames } from './sampleReport';
 import { ACTIVE_MARKUP, HOSTILE, INVISIBLE } from './hostileStrings';
@@ -90,4 +91,22 @@ test('html: self-contained, CSP, no script, every model string escaped', () => {
   }
   const attr = formatHtml(hostileReport(HOSTILE.attr));
   assert.ok(attr.includes('<bdi>&quot;&gt;&lt;img src&#61;x onerror&#61;alert(1)&gt;</bdi>'));
+});
+
+test('markdown stays within GitHub limits on big models: flagged layers first, the rest counted', () => {
+  const base = sampleReport();
+  const layers = Array.from({ length: 1000 }, (_, i) => ({ ...base.layers[i === 700 ? 1 : 0]!, id: `L${i}`, index: i, node: `n${i}` }));
+  const md = formatMarkdown({ ...base, layers }, { maxLayerRows: 50 });
+  const rows = md.split('\n').filter((l) => /^\| \d+ \| n\d+ \|/.test(l));
+  assert.equal(rows.length, 50);
+  assert.ok(rows.some((r) => r.startsWith('| 700 | n700 |')), 'the layer with an error is kept');
+  assert.match(md, /950 more layers are left out here/);
+  assert.ok(formatMarkdown({ ...base, layers }).length < 1_000_000);
+});
+
+test('limitRows keeps important items first and report order', () => {
+  const r = limitRows([1, 2, 3, 4, 5, 6], 3, (n) => n % 2 === 0);
+  assert.deepEqual(r, { rows: [2, 4, 6], omitted: 3 });
+  assert.deepEqual(limitRows([1, 2, 3], 2, (n) => n === 3), { rows: [1, 3], omitted: 1 });
+  assert.deepEqual(limitRows([1, 2], 5, () => false), { rows: [1, 2], omitted: 0 });
 });
