@@ -4,7 +4,7 @@
 import type { LayerReport, Report } from '../src/core/report/reportModel';
 import type { ExportFormat, HostToWebview, ReportSettings, RequestMethod, RequestParams, RequestResult, WebviewStrings } from '../src/shared/protocol';
 import { assertNever } from '../src/shared/protocol';
-import { clear, displayText, h, icon } from './dom';
+import { clear, displayText, h, icon, valueOf } from './dom';
 import type { HostApi } from './hostApi';
 import type { LayerIndex } from './layerModel';
 import { SEVERITIES, indexLayers, layerOfFinding, sortFindings } from './layerModel';
@@ -154,9 +154,9 @@ export class App {
     const op = h('vscode-single-select', { class: 'flt-op', 'aria-label': 'Filter by op', combobox: ops.length > 12 },
       ...ops.map((v) => h('vscode-option', { value: v, selected: v === (ops.includes(st.op) ? st.op : 'all') }, v === 'all' ? 'all ops' : displayText(v, 40))));
     const text = h('vscode-textfield', { class: 'flt-text', placeholder: 'Filter by name', value: st.text, 'aria-label': 'Filter by name' }, h('span', { slot: 'content-before', class: 'codicon codicon-filter' }));
-    sev.addEventListener('change', () => { this.api.setState({ severity: sev.value }); this.refreshTable(); });
-    op.addEventListener('change', () => { this.api.setState({ op: op.value }); this.refreshTable(); });
-    text.addEventListener('input', () => { this.api.setState({ text: text.value }); this.refreshTable(); });
+    sev.addEventListener('change', () => { this.api.setState({ severity: valueOf(sev) }); this.refreshTable(); });
+    op.addEventListener('change', () => { this.api.setState({ op: valueOf(op) }); this.refreshTable(); });
+    text.addEventListener('input', () => { this.api.setState({ text: valueOf(text) }); this.refreshTable(); });
     this.filterBar.append(sev, op, text, this.countLabel);
   }
 
@@ -171,7 +171,8 @@ export class App {
   }
 
   private tolerance(): number {
-    return this.settings?.varianceTolerance ?? this.report?.options.varianceTolerance ?? 0.25;
+    // The report's own tolerance is what its findings were judged with.
+    return this.report?.options.varianceTolerance ?? this.settings?.varianceTolerance ?? 2;
   }
 
   private renderTab(tab: Tab): void {

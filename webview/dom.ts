@@ -49,3 +49,9 @@ export function displayText(s: string, max = 200): string {
   const shown = cut.replace(INVISIBLE, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
   return s.length > max ? `${shown}… (${s.length.toLocaleString('en-US')} chars)` : shown;
 }
+
+/** The current value of a form-like custom element (vscode-single-select, vscode-textfield). */
+export function valueOf(el: Element): string {
+  const v = (el as unknown as { value?: unknown }).value;
+  return typeof v === 'string' ? v : v == null ? '' : String(v);
+}

@@ -32,20 +32,24 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity] || Number(a.intentional ?? false) - Number(b.intentional ?? false));
 }
 
-/** The band the depth chart shades and the table colours by: ratio ∈ [1/(1+t), 1+t]. */
+/**
+ * The band the depth chart shades and the table colours by: ratio ∈ [1/t, t] for the analysis's
+ * tolerance factor t (a value below 1 is a relative deviation, read as 1 + t, like the engine's
+ * resolveOptions).
+ */
 export function toleranceBand(tolerance: number): [number, number] {
-  const t = Math.max(0, tolerance);
-  return [1 / (1 + t), 1 + t];
+  const t = !(tolerance > 0) ? 2 : tolerance < 1 ? 1 + tolerance : tolerance;
+  return [1 / t, t];
 }
 
 export type RatioClass = 'ok' | 'off' | 'bad' | 'none';
 
-/** Colour class of a std ratio: inside the band, within 2× of it, or further. */
+/** Colour class of a std ratio: inside the band [1/t, t], inside [1/t², t²] (the engine's warning range), or further (error). */
 export function ratioClass(ratio: number | null, tolerance: number): RatioClass {
   if (ratio == null || !(ratio > 0)) return 'none';
   const [lo, hi] = toleranceBand(tolerance);
   if (ratio >= lo && ratio <= hi) return 'ok';
-  if (ratio >= lo / 2 && ratio <= hi * 2) return 'off';
+  if (ratio >= lo * lo && ratio <= hi * hi) return 'off';
   return 'bad';
 }
 

@@ -41,7 +41,10 @@ export interface FineTuneSettings {
 /** Settings the report view shows and may change. */
 export interface ReportSettings {
   readonly fineTune: FineTuneSettings;
-  /** Accepted band of measured÷recommended std is [1/(1+t), 1+t] (shaded in the depth chart). */
+  /**
+   * Tolerated factor t between measured and recommended std (AnalysisOptions.varianceTolerance):
+   * the band [1/t, t] is shaded in the depth chart. Values below 1 are read as 1 + t.
+   */
   readonly varianceTolerance: number;
 }
 

@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Report } from '../../src/core/report/reportModel';
 import type { ReportView } from './support/reportPage';
 import { openReport } from './support/reportPage';
-import { hostileReport, HOSTILE_NAMES } from './support/testReports';
+import { displayText } from '../../webview/dom';
+import { hostileCorpusReports, hostileReport, HOSTILE_NAMES } from './support/testReports';
 import { chromiumSkip, closeBrowser } from './support/webviewHarness';
 
 describe('hostile names', { skip: chromiumSkip }, () => {
@@ -63,5 +64,24 @@ describe('hostile names', { skip: chromiumSkip }, () => {
     const longest = Math.max(...(await v.page.$$eval('.vt-cell, .detail-title, .name', (els) => els.map((e) => (e.textContent ?? '').length))));
     assert.ok(longest < 5000, `longest rendered name ${longest} chars`);
     assert.match(body, /\(1,048,576 chars\)/);
+  });
+
+  test('the hostile corpus cases (real analysis) render inert, their names as text', async (t) => {
+    const cases = hostileCorpusReports();
+    if (cases.length === 0) { t.skip('shared corpus absent: hostile corpus cases skipped'); return; }
+    for (const { id, report: r } of cases) {
+      await v.send({ type: 'report/update', report: r });
+      await v.page.waitForFunction((n) => document.querySelector('.row-count')?.textContent === `${n} of ${n} layers`, r.layers.length);
+      for (const tab of ['depth', 'finetune', 'findings', 'layers']) await v.page.click(`[data-tab=${tab}]`);
+      const head = (await v.page.textContent('.top'))!;
+      if (r.model.graphName) assert.ok(head.includes(displayText(r.model.graphName, 120).slice(0, 40)), `${id}: graph name shown as text`);
+      const producer = (await v.page.textContent('.summary .facts'))!;
+      assert.ok(producer.includes(displayText(r.model.producer.name || '—', 80).slice(0, 40)), `${id}: producer shown as text`);
+    }
+    assert.equal(await v.page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
+    assert.deepEqual(v.dialogs, []);
+    assert.equal(await v.page.evaluate(() => document.querySelectorAll('script, img, iframe, svg, object, embed').length), 2);
+    assert.deepEqual(await v.cspViolations(), []);
+    assert.deepEqual(await v.pageErrors(), []);
   });
 });

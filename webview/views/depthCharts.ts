@@ -55,7 +55,7 @@ export class DepthCharts {
     const ratioBox = h('div', { class: 'chart ratio-chart', 'aria-label': 'Std ratio per layer' });
     this.element.append(h('div', { class: 'card wide' },
       h('h3', null, 'Measured std ÷ recommended std, per layer'),
-      h('p', { class: 'muted chart-note' }, `Shaded: tolerance band ${num(lo, 3)}…${num(hi, 3)}× (±${num(tolerance * 100, 3)}%). `,
+      h('p', { class: 'muted chart-note' }, `Shaded: tolerance band ${num(lo, 3)}…${num(hi, 3)}× (factor ${num(hi, 3)}). `,
         h('span', { class: 'ratio-summary' }, `${outside} of ${known.length} layers outside the band.`)),
       ratioBox));
     const ymin = Math.min(lo / 2, ...known), ymax = Math.max(hi * 2, ...known);

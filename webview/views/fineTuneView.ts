@@ -5,7 +5,7 @@ import type { FineTuneReport, PlanEntry } from '../../src/core/finetune/fineTune
 import type { LayerReport, Report } from '../../src/core/report/reportModel';
 import type { FineTuneSettings } from '../../src/shared/protocol';
 import { FINE_TUNE_DATASET_SIZES, FINE_TUNE_DOMAINS } from '../../src/shared/protocol';
-import { append, clear, displayText, h, icon } from '../dom';
+import { append, clear, displayText, h, icon, valueOf } from '../dom';
 import { compact, int, num, shape } from '../format';
 import { kv } from './layerDetail';
 
@@ -183,13 +183,13 @@ export class FineTuneView {
       ...FINE_TUNE_DOMAINS.map((v) => h('vscode-option', { value: v, selected: v === s.domain }, v)));
     const classes = h('vscode-textfield', { class: 'ft-classes', type: 'number', min: 1, placeholder: 'as now', value: s.numClasses ?? '', 'aria-label': 'Number of classes' });
     const channels = h('vscode-textfield', { class: 'ft-channels', type: 'number', min: 1, placeholder: 'as now', value: s.inputChannels ?? '', 'aria-label': 'Input channels' });
-    const read = (el: { value: string }): number | null => {
-      const n = Number(el.value);
+    const read = (el: Element): number | null => {
+      const n = Number(valueOf(el));
       return Number.isSafeInteger(n) && n > 0 ? n : null;
     };
     const send = (): void => this.cb.onSettings({
-      datasetSize: size.value as FineTuneSettings['datasetSize'],
-      domain: domain.value as FineTuneSettings['domain'],
+      datasetSize: valueOf(size) as FineTuneSettings['datasetSize'],
+      domain: valueOf(domain) as FineTuneSettings['domain'],
       numClasses: read(classes),
       inputChannels: read(channels),
     });

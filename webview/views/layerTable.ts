@@ -94,7 +94,7 @@ export class LayerTable {
   private pool: RowEls[] = [];
   private rows: LayerReport[] = [];
   private ix: LayerIndex | null = null;
-  private tolerance = 0.25;
+  private tolerance = 2;
   private selectedId: string | null = null;
   private sortKey = 'index';
   private sortDir: 1 | -1 = 1;

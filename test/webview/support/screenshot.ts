@@ -8,7 +8,7 @@ import type { ThemeName } from './themes';
 import { closeBrowser, openWebview } from './webviewHarness';
 import { syntheticReport } from './syntheticReport';
 
-export const DEFAULT_SETTINGS: ReportSettings = { fineTune: { datasetSize: 'small', domain: 'similar', numClasses: null, inputChannels: null }, varianceTolerance: 0.25 };
+export const DEFAULT_SETTINGS: ReportSettings = { fineTune: { datasetSize: 'small', domain: 'similar', numClasses: null, inputChannels: null }, varianceTolerance: 2 };
 
 export async function screenshot(report: Report, theme: ThemeName, file: string, prepare?: (h: Awaited<ReturnType<typeof openWebview>>) => Promise<void>): Promise<void> {
   const h = await openWebview({ theme, width: 1280, height: 1000 });
