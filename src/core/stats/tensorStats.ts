@@ -58,6 +58,7 @@ export class StatsAccumulator {
   private negInf = 0;
 
   add(chunk: Float64Array | readonly number[]): this {
+    if (chunk.length > 0 && this.addAllFinite(chunk)) return this;
     const len = chunk.length;
     this.total += len;
     let n = 0;
@@ -100,6 +101,48 @@ export class StatsAccumulator {
     }
     this.combine(n, mean, m2, m3, m4, absSum, min, max);
     return this;
+  }
+
+  /**
+   * The same first pass for the usual chunk whose values are all finite, without the per-element
+   * finiteness branches (hot loop). A NaN or ±Inf anywhere makes the absolute sum non-finite;
+   * then nothing is recorded and `add` redoes the chunk with the checks. The arithmetic and its
+   * order are those of the checked loop, so results are bit-identical.
+   */
+  private addAllFinite(chunk: Float64Array | readonly number[]): boolean {
+    const len = chunk.length;
+    let sum = 0;
+    let comp = 0;
+    let absSum = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    let zeros = 0;
+    for (let i = 0; i < len; i++) {
+      const x = chunk[i] as number;
+      const t = sum + x;
+      comp += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+      sum = t;
+      absSum += Math.abs(x);
+      if (x < min) min = x;
+      if (x > max) max = x;
+      if (x === 0) zeros++;
+    }
+    if (absSum - absSum !== 0) return false;
+    this.total += len;
+    this.zeros += zeros;
+    const mean = (sum + comp) / len;
+    let m2 = 0;
+    let m3 = 0;
+    let m4 = 0;
+    for (let i = 0; i < len; i++) {
+      const d = (chunk[i] as number) - mean;
+      const d2 = d * d;
+      m2 += d2;
+      m3 += d2 * d;
+      m4 += d2 * d2;
+    }
+    this.combine(len, mean, m2, m3, m4, absSum, min, max);
+    return true;
   }
 
   private combine(nb: number, meanB: number, m2b: number, m3b: number, m4b: number, absB: number, minB: number, maxB: number): void {

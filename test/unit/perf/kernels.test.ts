@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChannelAccumulator, unitLayout, type UnitLayout } from '../../../src/core/stats/channelStats';
 import { HistogramAccumulator } from '../../../src/core/stats/histogram';
+import { StatsAccumulator } from '../../../src/core/stats/tensorStats';
 import { Rng } from '../../support/modelBuilders';
 
 /** The per-element loop of ChannelAccumulator.add before the optimization (reference). */
@@ -105,4 +106,31 @@ test('HistogramAccumulator keeps every finite value even when max − min overfl
   const h = new HistogramAccumulator(-1e308, 1e308, 64);
   h.add(Float64Array.from([-1e308, 0, 1e308, NaN]));
   assert.equal(h.result().counts.reduce((a, b) => a + b, 0), 3);
+});
+
+test('StatsAccumulator: the all-finite fast path equals the checked loop bit for bit', () => {
+  const rng = new Rng(21);
+  for (const [scale, offset, zeroRate] of [[0.02, 0, 0], [1, 1e6, 0.3], [1e-30, 0, 0.9], [3, -7, 0.01]] as const) {
+    const fast = new StatsAccumulator();
+    const checked = new StatsAccumulator();
+    for (const n of [1, 2, 1000, 65536, 777]) {
+      const c = new Float64Array(n);
+      for (let i = 0; i < n; i++) c[i] = rng.uniform() < zeroRate ? (i % 2 ? 0 : -0) : offset + scale * rng.normal();
+      fast.add(c);
+      // A trailing NaN sends the chunk through the checked loop; the finite values are the same.
+      const withNan = new Float64Array(n + 1);
+      withNan.set(c);
+      withNan[n] = NaN;
+      checked.add(withNan);
+    }
+    const a = fast.result();
+    const b = checked.result();
+    assert.deepEqual({ ...a, count: 0, nanCount: 0 }, { ...b, count: 0, nanCount: 0 }, `scale ${scale} offset ${offset}`);
+    assert.equal(b.nanCount, 5);
+    assert.equal(a.count + 5, b.count);
+  }
+  // Overflowing |x| sums fall back to the checked loop, which records them as before.
+  const big = new StatsAccumulator().add([1e308, 1e308, -1e308]).result();
+  assert.equal(big.finiteCount, 3);
+  assert.equal(big.nanCount, 0);
 });
