@@ -46,6 +46,7 @@ function statsMismatch(ours: TensorStatsReport, o: OracleStats): string[] {
 
 const summary = {
   models: 0, tensorsChecked: 0, statsChecked: 0, statsMismatches: [] as string[],
+  rolesChecked: 0, roleMatches: 0, roleMismatches: [] as string[],
   fanChecked: 0, fanMatches: 0, fanMismatches: [] as string[], torchFanChecked: 0, torchFanMatches: 0,
   defects: 0, defectsFound: 0, defectMisses: [] as string[],
   intentional: 0, intentionalReported: 0, intentionalLoud: [] as string[],
@@ -86,6 +87,11 @@ for (const file of files) {
       const layer = layerOf(name);
       const tensor = report.tensors.find((t) => t.name === name);
       assert.ok(layer !== undefined || tensor !== undefined, `${oracle.name}: initializer ${name} is missing from the report`);
+      // Roles
+      summary.rolesChecked++;
+      const ourRole = layer?.role ?? tensor?.role;
+      if (ourRole === o.role) summary.roleMatches++;
+      else summary.roleMismatches.push(`${oracle.name}/${name}: role ${ourRole} vs ${o.role}`);
       // Statistics
       const stored = (layer as unknown as { storedStats?: TensorStatsReport | null } | undefined)?.storedStats ?? (tensor as unknown as { storedStats?: TensorStatsReport | null } | undefined)?.storedStats ?? null;
       const ours = stored !== null && o.stats_dequantized !== undefined ? stored : (layer?.stats ?? tensor?.stats ?? null);
@@ -155,6 +161,7 @@ test('oracle summary', corpusTestOptions, () => {
   const digits = ['digits_cnn', 'digits_mlp'].map((m) => ({ m, fresh: summary.verdicts[`${m}_fresh`]?.got, trained: summary.verdicts[`${m}_trained`]?.got }));
   const lines = [
     `models ${summary.models}, tensors checked ${summary.tensorsChecked}, stats compared ${summary.statsChecked} (mismatches ${summary.statsMismatches.length})`,
+    `roles ${pct(summary.roleMatches, summary.rolesChecked)}`,
     `fan matches (onnx_op) ${pct(summary.fanMatches, summary.fanChecked)}, torch fan matches ${pct(summary.torchFanMatches, summary.torchFanChecked)}`,
     `defect recall ${pct(summary.defectsFound, summary.defects)}; intentional reported ${pct(summary.intentionalReported, summary.intentional)}, intentional flagged loud ${summary.intentionalLoud.length}`,
     `clean models ${summary.cleanModels}: false errors ${summary.falseErrorsOnClean}, false warnings ${summary.falseWarningsOnClean}`,
@@ -163,7 +170,7 @@ test('oracle summary', corpusTestOptions, () => {
     `digits: ${digits.map((d) => `${d.m} fresh→${d.fresh}, trained→${d.trained}`).join('; ')}`,
   ];
   console.log(`# oracle summary\n# ${lines.join('\n# ')}`);
-  for (const m of [...summary.statsMismatches, ...summary.fanMismatches, ...summary.defectMisses, ...summary.intentionalLoud, ...summary.falseAlarmDetails, ...summary.fingerprintMisses].slice(0, 200)) console.log(`#   ${m}`);
+  for (const m of [...summary.statsMismatches, ...summary.fanMismatches, ...summary.roleMismatches, ...summary.defectMisses, ...summary.intentionalLoud, ...summary.falseAlarmDetails, ...summary.fingerprintMisses].slice(0, 200)) console.log(`#   ${m}`);
   mkdirSync(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
   writeFileSync(join(REPO_ROOT, 'test-artifacts', 'oracle-summary.json'), JSON.stringify({ ...summary, lines }, null, 2));
   assert.equal(summary.statsMismatches.length, 0, 'statistics agree with numpy within 1e-9');

@@ -4,7 +4,7 @@ import { collectWeights } from '../onnx/collectWeights';
 import { dataTypeInfo, dataTypeName } from '../onnx/dataTypes';
 import type { OnnxModel, WeightEntry } from '../onnx/model';
 import { tensorValueChunks, type TensorDataContext } from '../onnx/tensorValues';
-import { unitLayout } from '../stats/channelStats';
+import { groupMoments, unitLayout } from '../stats/channelStats';
 import { findActivation, NORMALIZATIONS, type ActivationFound, type IsConst } from './activationSearch';
 import { computeFan } from './fanRules';
 import { fingerprint } from './fingerprint';
@@ -155,7 +155,11 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
   function buildLayer(t: TensorInfo, u: UseInfo, i: number): LayerInfo {
     const node = u.use.node;
     const fan = computeFan(node.node, u.use.inputIndex, u.use.shape, isRawParameter(t.entry.name));
-    const act = options.activation === 'auto' ? findActivation(index, node, isConst) : overridden(options.activation);
+    const rnn = ['LSTM', 'GRU', 'RNN'].includes(node.node.opType);
+    // Recurrent weights feed the cell's own gates (sigmoid) and candidate (tanh): the Xavier family.
+    const act = options.activation !== 'auto' ? overridden(options.activation)
+      : rnn ? { activation: { kind: 'tanh' as const }, path: [`${node.node.opType} cell (sigmoid gates, tanh candidate)`], normalizedAfter: false, residualAdd: false }
+        : findActivation(index, node, isConst);
     const isEmbedding = u.role === 'embedding';
     const rec = recommend(fan, act.activation, act.path.slice(0, -1).join(' → '), isEmbedding);
     const s = t.pass?.stats;
@@ -166,8 +170,14 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
       pooledKurtosis: t.pass?.channels?.pooledKurtosis ?? null, role: u.role, fans,
       rnnHidden: fan?.gates?.hidden ?? null, nLayer: structure.nLayer, orthogonal: t.pass?.orthogonality ?? null, loose: folded,
     }) : null;
+    const ch = t.pass?.channels ?? null;
+    const gates = fan?.gates ?? null;
+    const gateStats = gates !== null && ch !== null && ch.count % (gates.count * gates.hidden) === 0 ? Array.from({ length: ch.count / gates.hidden }, (_, k) => {
+      const m = groupMoments(ch, k * gates.hidden, (k + 1) * gates.hidden);
+      return { direction: Math.floor(k / gates.count), gate: gates.order[k % gates.count] as string, mean: Number.isFinite(m.mean) ? m.mean : null, std: Number.isFinite(m.std) ? m.std : null };
+    }) : null;
     return {
-      id: `L${i}`, index: i, tensor: t, use: u.use, role: u.role, fan, act, rec, fp, folded,
+      id: `L${i}`, index: i, tensor: t, use: u.use, role: u.role, fan, act, rec, fp, folded, gateStats,
       head: !structure.hasLayerDownstream.has(node.order) && !isEmbedding,
       inResidualBranch: structure.inResidualBranch.has(node.order),
       residualEnd: residualAddAfter(index, node, structure) !== undefined,

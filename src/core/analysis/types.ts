@@ -50,6 +50,8 @@ export interface LayerInfo {
   readonly residualEnd: boolean;
   /** A normalization sits between the previous layer and this one. */
   readonly normalizedBefore: boolean;
+  /** Recurrent weights: statistics per direction and gate (ONNX gate order). */
+  readonly gateStats: readonly { readonly direction: number; readonly gate: string; readonly mean: number | null; readonly std: number | null }[] | null;
   verdict: LayerVerdict;
   looksTrained: boolean | null;
   verdictReason: string;

@@ -89,6 +89,7 @@ function layerReport(l: LayerInfo): LayerReport {
       head: l.head,
       inResidualBranch: l.inResidualBranch,
       fanGates: fan?.gates ?? null,
+      gateStats: l.gateStats,
       storedStats: p?.storedStats !== undefined ? statsReport(p.storedStats, p.sampled) : null,
       sharedWith: [],
     } as object),

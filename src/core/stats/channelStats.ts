@@ -39,6 +39,24 @@ export interface ChannelSummary {
   readonly pooledKurtosis: number | null;
   /** Elements per unit. */
   readonly perUnit: number;
+  /** Finite-value count and first two raw moments per unit (for per-gate / per-group statistics). */
+  readonly unitCounts: Float64Array;
+  readonly unitSums: Float64Array;
+  readonly unitSquares: Float64Array;
+}
+
+/** Mean and population std of the units in [start, end), from the per-unit sums. */
+export function groupMoments(s: ChannelSummary, start: number, end: number): { count: number; mean: number; std: number } {
+  let n = 0;
+  let s1 = 0;
+  let s2 = 0;
+  for (let u = Math.max(0, start); u < Math.min(end, s.unitCounts.length); u++) {
+    n += s.unitCounts[u] as number;
+    s1 += s.unitSums[u] as number;
+    s2 += s.unitSquares[u] as number;
+  }
+  const mean = n > 0 ? s1 / n : NaN;
+  return { count: n, mean, std: n > 0 ? Math.sqrt(Math.max(0, s2 / n - mean * mean)) : NaN };
 }
 
 export class ChannelAccumulator {
@@ -171,6 +189,9 @@ export class ChannelAccumulator {
       identical: [...groups.values()].filter((g) => g.length >= 2),
       pooledKurtosis: kN > 0 ? kSum / kN : null,
       perUnit: u > 0 ? (this.n.reduce((a, b) => a + b, 0) / u) : 0,
+      unitCounts: this.n,
+      unitSums: this.s1,
+      unitSquares: this.s2,
     };
   }
 }

@@ -174,6 +174,22 @@ test('options: severity overrides, ignore globs, sampling; progress and cancella
   assert.deepEqual(seen, ['L0', 'L1']);
 });
 
+test('LSTM: per-gate statistics in ONNX gate order, Xavier family inside the cell', () => {
+  const rng = new Rng(8);
+  const H = 16;
+  const W = normalValues(4 * H * 8, 0.1, rng);
+  W.fill(0, 2 * H * 8, 3 * H * 8); // gate f (third in i,o,f,c) all zero
+  const nodes: NodeSpec[] = [{ opType: 'LSTM', name: 'lstm', inputs: ['x', 'W', 'R'], outputs: ['y'], attributes: { hidden_size: H } }];
+  const r = run(encodeModel(spec(nodes, [f32('W', [1, 4 * H, 8], W), f32('R', [1, 4 * H, H], normalValues(4 * H * H, 0.1, rng))], { name: 'x', shape: [5, 1, 8] }, 'y')));
+  const l = r.layers[0] as unknown as { gateStats: { gate: string; std: number }[]; activation: string; fanIn: number; fanOut: number; channels: { dead: number[] } };
+  assert.deepEqual(l.gateStats.map((g) => g.gate), ['i', 'o', 'f', 'c']);
+  assert.equal(l.gateStats[2]?.std, 0);
+  assert.ok((l.gateStats[0]?.std ?? 0) > 0.05);
+  assert.deepEqual([l.activation, l.fanIn, l.fanOut], ['Tanh', 8, 64]);
+  assert.equal(l.channels.dead.length, H, 'the zero gate rows are dead units');
+  assert.equal(r.layers[1]?.role, 'rnn_recurrent_weight');
+});
+
 test('unsorted nodes and cycles terminate', () => {
   const rng = new Rng(4);
   const nodes: NodeSpec[] = [
