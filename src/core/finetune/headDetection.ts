@@ -1,7 +1,7 @@
 import type { Node, TensorRef } from '../onnx/model';
 import type { CutPoint, HeadKind, HeadReport } from './fineTuneModel';
 import type { GraphLookup } from './graphLookup';
-import { intAttr } from './graphLookup';
+import { intAttr, intsAttr } from './graphLookup';
 
 /** Ops that carry a learned weight and can be the final layer of a head. */
 const HEAD_OPS = new Set(['Gemm', 'MatMul', 'Conv', 'ConvTranspose']);
@@ -226,8 +226,12 @@ function classify(
   const { lookup } = input;
   const tailOps = tail.map((n) => n.opType).reverse();
   const tailText = tailOps.length ? ` → ${tailOps.join(' → ')}` : '';
+  // Downsampling before the upsampling output means an encoder–decoder (segmentation, text
+  // detection): a dense prediction, not a generator that starts from a latent vector.
+  const downsamples = lookup.nodes.some((n) => (n.opType === 'Conv' || n.opType === 'MaxPool' || n.opType === 'AveragePool') && (intsAttr(n, 'strides') ?? []).some((s) => s > 1));
+  const dense = { kind: 'other' as const, reason: `the output is a spatial map from a ${node.opType}${tailText} after the resolution went down and back up (encoder–decoder: segmentation / detection), not one score vector per example`, tiedTo: [] };
   if (node.opType === 'ConvTranspose') {
-    return { kind: 'generator', reason: `the output comes from a ConvTranspose${tailText}: an upsampled image-like tensor, not class scores`, tiedTo: [] };
+    return downsamples ? dense : { kind: 'generator', reason: `the output comes from a ConvTranspose${tailText}: an upsampled image-like tensor, not class scores`, tiedTo: [] };
   }
   if (node.opType === 'Conv') {
     const pooledAfter = tailOps.some((o) => o === 'GlobalAveragePool' || o === 'GlobalMaxPool' || o === 'ReduceMean' || o === 'ReduceMax');
@@ -235,7 +239,8 @@ function classify(
     if (pooledAfter && oneByOne) {
       return { kind: 'classifier', reason: `a 1×1 Conv producing one map per class, then${tailText.slice(2)} (SqueezeNet-style head)`, tiedTo: [] };
     }
-    const upsamples = lookup.graph.nodes.some((n) => SPATIAL_UPSAMPLING_OPS.has(n.opType));
+    const upsamples = lookup.nodes.some((n) => SPATIAL_UPSAMPLING_OPS.has(n.opType));
+    if (upsamples && downsamples) return dense;
     return upsamples
       ? { kind: 'generator', reason: `the output is a spatial map from a Conv${tailText} after upsampling layers: a generator/decoder output, not class scores`, tiedTo: [] }
       : { kind: 'other', reason: `the output is a spatial map from a Conv${tailText} (dense prediction), not one score vector per example`, tiedTo: [] };

@@ -83,6 +83,20 @@ describe('head detection', () => {
     assert.match(ft.rationale[0]!, /generator output/);
   });
 
+  test('encoder–decoder (strided conv down, ConvTranspose up) is a dense prediction, not a generator', () => {
+    const g = new GraphBuilder();
+    let x = g.input('img', [1, 3, 8, 8]);
+    x = g.node('Conv', [x, g.weight('enc.weight', [4, 3, 3, 3])], '/enc/Conv', { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
+    x = g.node('Relu', [x], '/enc/Relu');
+    x = g.node('ConvTranspose', [x, g.weight('dec.weight', [4, 1, 2, 2])], '/dec/ConvTranspose', { kernel_shape: [2, 2], strides: [2, 2] });
+    x = g.node('Sigmoid', [x], '/Sigmoid', undefined, ['mask']);
+    g.output(x);
+    const ft = suggestFineTune(g.model());
+    assert.equal(ft.kind, 'other');
+    assert.equal(ft.cut, null);
+    assert.match(ft.heads[0]!.reason, /encoder–decoder/);
+  });
+
   test('several heads on one body are all reported; the classifier is primary', () => {
     const g = new GraphBuilder();
     let x = g.input('x', [2, 6]);
