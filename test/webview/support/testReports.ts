@@ -70,8 +70,8 @@ export function hostileModelSpec(): ModelSpec {
   const { spec } = buildMlp({ sizes, seed: 7 });
   const rename = new Map<string, string>();
   spec.graph.initializers.forEach((t) => {
-    const m = /^fc(\d+)\.(weight|bias)$/.exec(t.name);
-    if (m) rename.set(t.name, `${names[Number(m[1])]!}.${m[2]}`);
+    const m = /^fc(\d+)\.(weight|bias)$/.exec(t.name ?? '');
+    if (m && t.name) rename.set(t.name, `${names[Number(m[1])]!}.${m[2]}`);
   });
   let layer = 0;
   return {
@@ -81,7 +81,7 @@ export function hostileModelSpec(): ModelSpec {
     graph: {
       ...spec.graph,
       name: HOSTILE_NAMES.html[0]!,
-      initializers: spec.graph.initializers.map((t) => ({ ...t, name: rename.get(t.name) ?? t.name })),
+      initializers: spec.graph.initializers.map((t) => ({ ...t, name: (t.name && rename.get(t.name)) ?? t.name })),
       nodes: spec.graph.nodes.map((n) => ({
         ...n,
         name: n.opType === 'Gemm' ? names[layer++]! : n.name,
