@@ -34,7 +34,7 @@ export function assessTransferability(stages: readonly StageReport[], head: Head
   let message: string;
   switch (backbone) {
     case 'fresh':
-      message = `Nothing to transfer: the backbone looks freshly initialized (${pct}; of ${layers} weight layers ${fresh} match an initialization scheme${folded ? `, ${folded} have BatchNorm folded in` : ''}). ` +
+      message = `Nothing to transfer: the backbone looks freshly initialized (${pct}; ${fresh} of ${layers} weight layers match an initialization scheme${folded ? `, ${folded} have BatchNorm folded in and were judged by their per-channel statistics` : ''}). ` +
         'Fine-tuning it would be training from scratch: train every layer (no freezing), or load pretrained weights into this architecture first.' +
         (trainedStages.length ? ` (${trainedStages.join(', ')} look${trainedStages.length === 1 ? 's' : ''} trained, too little to be worth freezing.)` : '');
       break;
