@@ -182,3 +182,17 @@ test('oracle summary', corpusTestOptions, () => {
   assert.equal(summary.falseErrorsOnClean, 0, 'no errors on clean models');
   for (const d of digits) { assert.equal(d.fresh, 'fresh'); assert.equal(d.trained, 'trained'); }
 });
+
+test('attention projections are found by structure (gpt2_tiny, transformer_encoder_xavier)', corpusTestOptions, () => {
+  const detail = (m: string): Record<string, string | null> => Object.fromEntries(analyze(corpusPath('torch', `${m}.onnx`)).layers.map((l) => [l.node, (l as unknown as { roleDetail: string | null }).roleDetail]));
+  const g = detail('gpt2_tiny');
+  for (let b = 0; b < 4; b++) {
+    assert.equal(g[`/h.${b}/c_attn/MatMul`], 'attention_qkv');
+    assert.equal(g[`/h.${b}/c_proj/MatMul`], 'attention_out');
+    assert.equal(g[`/h.${b}/c_fc/MatMul`], null);
+  }
+  const t = detail('transformer_encoder_xavier');
+  assert.equal(t['/encoder/layers.0/self_attn/MatMul'], 'attention_qkv');
+  assert.equal(t['/encoder/layers.0/self_attn/Gemm'], 'attention_out');
+  assert.equal(t['/encoder/layers.0/linear1/MatMul'], null);
+});

@@ -13,14 +13,16 @@ import type { Activation, ActivationKind } from './gains';
 import type { AnalysisOptions } from './options';
 import { LAYER_ROLES, primaryRole, roleOfUse } from './roles';
 import { recommend } from './schemes';
-import { analyzeStructure, residualAddAfter, type Structure } from './structure';
-import { runTensorPass, type Dequantizer } from './tensorPass';
+import { analyzeStructure, attentionRole, residualAddAfter, type Structure } from './structure';
+import { runTensorPass, type Dequantizer, type TensorPassJob, type TensorPassRunner } from './tensorPass';
 import type { LayerInfo, TensorInfo, UseInfo } from './types';
 import { findWeightUses, type WeightUse } from './weightUses';
 
 export interface AnalysisHooks {
   readonly signal?: CancellationSignal;
   readonly progress?: ProgressSink;
+  /** Runs the statistics passes of all tensors at once (worker threads); default: one by one here. */
+  readonly passRunner?: TensorPassRunner;
 }
 
 export interface ModelAnalysis {
@@ -100,16 +102,39 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
   let done = 0;
   const firstLayerUse = new Map<TensorInfo, WeightUse>();
   for (const l of layerUses) if (!firstLayerUse.has(l.t)) firstLayerUse.set(l.t, l.u.use);
-  for (const t of tensors) {
+  const passUse = (t: TensorInfo): WeightUse | undefined => firstLayerUse.get(t) ?? t.uses.find((u) => u.use.dequant !== undefined)?.use;
+  const planned = hooks.passRunner !== undefined ? tensors.map((t) => ({ t, job: planPass(t, passUse(t)) })) : [];
+  const jobs = planned.filter((p): p is { t: TensorInfo; job: TensorPassJob } => p.job !== undefined);
+  const outcomes = hooks.passRunner?.(jobs.map((p) => p.job), (n) => {
+    done += n;
+    hooks.progress?.report(Math.min(done, total), total);
     if (hooks.signal?.isCancellationRequested === true) throw new CancelledError();
-    runPass(t, firstLayerUse.get(t) ?? t.uses.find((u) => u.use.dequant !== undefined)?.use);
+  });
+  if (outcomes !== undefined) {
+    jobs.forEach(({ t }, i) => {
+      const o = outcomes[i];
+      if (o?.ok === true) t.pass = o.result;
+      else if (o !== undefined) t.refusal = refusalOf(o.error);
+    });
+  } else {
+    done = 0;
+    for (const t of tensors) {
+      if (hooks.signal?.isCancellationRequested === true) throw new CancelledError();
+      runPass(t, passUse(t));
+    }
   }
 
-  function runPass(t: TensorInfo, use: WeightUse | undefined): void {
+  function refusalOf(err: unknown): { rule: string; message: string } {
+    const rule = err instanceof TensorDecodeError ? err.rule : err instanceof ExternalDataError ? `external-${err.rule}` : 'decode-error';
+    return { rule, message: err instanceof Error ? err.message : String(err) };
+  }
+
+  /** The pass of one tensor as plain data, or undefined after recording why it has none. */
+  function planPass(t: TensorInfo, use: WeightUse | undefined): TensorPassJob | undefined {
     const tensor = t.entry.tensor;
     const info = dataTypeInfo(tensor.dataType);
-    if (tensor.refusal !== undefined) { t.refusal = tensor.refusal; done += t.byteSize; return; }
-    if (info === undefined || !info.numeric) { t.skipped = info?.skipReason ?? `unknown data type ${tensor.dataType}`; done += t.byteSize; return; }
+    if (tensor.refusal !== undefined) { t.refusal = tensor.refusal; done += t.byteSize; return undefined; }
+    if (info === undefined || !info.numeric) { t.skipped = info?.skipReason ?? `unknown data type ${tensor.dataType}`; done += t.byteSize; return undefined; }
     const dims = t.entry.sparse?.dims ?? tensor.dims;
     const count = dims.reduce((a, b) => a * b, 1);
     const fan = use !== undefined ? computeFan(use.node.node, use.inputIndex, use.shape, isRawParameter(t.entry.name)) : null;
@@ -121,11 +146,24 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     const core = lead < 0 ? [] : dims.slice(lead);
     const matrix = fan !== null && fan.batchAxes === 0 || (fan?.batchAxes === 1 && dims[0] === 1) ? (core.length >= 2 ? { rows: core[0] as number, cols: count / (core[0] as number) } : undefined) : undefined;
     const dequant = use?.dequant !== undefined ? dequantizerFor(use, dims) : undefined;
+    return {
+      tensor,
+      denseCount: t.entry.sparse !== undefined ? count : undefined,
+      input: { count, dequant, layout, matrix, maxElements: options.maxElementsPerTensor, histogram: true },
+    };
+  }
+
+  function runPass(t: TensorInfo, use: WeightUse | undefined): void {
+    const job = planPass(t, use);
+    if (job === undefined) return;
+    const tensor = job.tensor;
     const bytesPerElement = t.byteSize / Math.max(1, tensor.elementCount);
+    const count = job.input.count;
     const chunks = t.entry.sparse !== undefined ? () => sparseDense(t.entry, ctx, count) : () => tensorValueChunks(tensor, ctx);
     try {
       t.pass = runTensorPass({
-        count, chunks, dequant, layout, matrix, maxElements: options.maxElementsPerTensor, histogram: true,
+        ...job.input,
+        chunks,
         onElements: (n) => {
           done += n * bytesPerElement;
           hooks.progress?.report(Math.min(done, total), total);
@@ -134,8 +172,7 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
       });
     } catch (err) {
       if (err instanceof CancelledError) throw err;
-      const rule = err instanceof TensorDecodeError ? err.rule : err instanceof ExternalDataError ? `external-${err.rule}` : 'decode-error';
-      t.refusal = { rule, message: err instanceof Error ? err.message : String(err) };
+      t.refusal = refusalOf(err);
     }
   }
 
@@ -178,6 +215,7 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     }) : null;
     return {
       id: `L${i}`, index: i, tensor: t, use: u.use, role: u.role, fan, act, rec, fp, folded, gateStats,
+      roleDetail: u.role === 'weight' && (node.node.opType === 'MatMul' || node.node.opType === 'Gemm') ? attentionRole(index, node, isConst) : null,
       head: !structure.hasLayerDownstream.has(node.order) && !isEmbedding,
       inResidualBranch: structure.inResidualBranch.has(node.order),
       residualEnd: residualAddAfter(index, node, structure) !== undefined,

@@ -103,3 +103,40 @@ export function residualAddAfter(index: GraphIndex, start: NodeRef, structure: S
   }
   return undefined;
 }
+
+const ATTN_PASS = new Set(['Add', 'Reshape', 'Transpose', 'Split', 'Slice', 'Squeeze', 'Unsqueeze', 'Mul', 'Div', 'Identity', 'Cast', 'Gather']);
+
+/** Whether a MatMul multiplies two computed tensors (attention scores or the attention-weighted values). */
+function isActivationMatMul(n: NodeRef, isConst: IsConst): boolean {
+  return n.node.opType === 'MatMul' && n.node.inputs.length === 2 && n.node.inputs.every((x) => x !== '' && !isConst(x, n.scope));
+}
+
+/**
+ * Attention projections by structure: a weight layer whose output reaches (through reshapes,
+ * splits and bias adds) a MatMul of two activations is a Q/K/V projection; one whose input comes
+ * from such a MatMul is the output projection.
+ */
+export function attentionRole(index: GraphIndex, node: NodeRef, isConst: IsConst): 'attention_qkv' | 'attention_out' | null {
+  const forward: NodeRef[] = [node];
+  const seen = new Set<number>([node.order]);
+  for (let i = 0; i < forward.length && i < 64; i++) {
+    const cur = forward[i] as NodeRef;
+    for (let o = 0; o < cur.node.outputs.length; o++) {
+      for (const u of index.consumersOfOutput(cur, o)) {
+        if (seen.has(u.node.order)) continue;
+        seen.add(u.node.order);
+        if (isActivationMatMul(u.node, isConst)) return 'attention_qkv';
+        if (ATTN_PASS.has(u.node.node.opType) && forward.length < 64) forward.push(u.node);
+      }
+    }
+  }
+  let tensor = node.node.inputs.find((x) => x !== '' && !isConst(x, node.scope)) ?? '';
+  for (let step = 0; step < 8 && tensor !== ''; step++) {
+    const p = index.producerOf(tensor, node.scope);
+    if (p === undefined) return null;
+    if (isActivationMatMul(p, isConst)) return 'attention_out';
+    if (!['Reshape', 'Transpose', 'Identity', 'Cast', 'Flatten'].includes(p.node.opType)) return null;
+    tensor = p.node.inputs[0] ?? '';
+  }
+  return null;
+}

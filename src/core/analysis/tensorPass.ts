@@ -2,6 +2,7 @@ import { StatsAccumulator, type TensorStats } from '../stats/tensorStats';
 import { ChannelAccumulator, type ChannelSummary, type UnitLayout } from '../stats/channelStats';
 import { HistogramAccumulator } from '../stats/histogram';
 import type { Histogram } from '../report/reportModel';
+import type { TensorRef } from '../onnx/model';
 
 /** Dequantization y = (x − zero_point)·scale, per tensor, per axis or blocked. */
 export interface Dequantizer {
@@ -43,6 +44,24 @@ export interface TensorPassResult {
   readonly orthogonality: OrthogonalityCheck | null;
   readonly sampled: boolean;
 }
+
+/** One tensor's pass as plain data, for runners that execute passes elsewhere (worker threads). */
+export interface TensorPassJob {
+  readonly tensor: TensorRef;
+  /** For sparse tensors: the dense element count (the stored values are followed by zeros). */
+  readonly denseCount?: number;
+  /** Everything of the pass input but the value source and the progress callback. */
+  readonly input: Omit<TensorPassInput, 'chunks' | 'onElements'>;
+}
+
+export type TensorPassOutcome = { readonly ok: true; readonly result: TensorPassResult } | { readonly ok: false; readonly error: Error };
+
+/**
+ * Runs many passes at once (src/node/parallelStats.ts runs them on worker threads). Returns the
+ * outcomes in job order, or undefined to let the analysis run them in-process (e.g. too small to
+ * be worth threads). `onElements` reports stored elements done and may throw to cancel.
+ */
+export type TensorPassRunner = (jobs: readonly TensorPassJob[], onElements: (n: number) => void) => readonly TensorPassOutcome[] | undefined;
 
 /** Work limit of the orthogonality check (multiply-adds of the Gram matrix). */
 const ORTHO_MAX_WORK = 1.5e8;

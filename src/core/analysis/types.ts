@@ -38,6 +38,8 @@ export interface LayerInfo {
   readonly tensor: TensorInfo;
   readonly use: WeightUse;
   readonly role: Role;
+  /** Finer role: attention_qkv / attention_out (by structure), or null. */
+  readonly roleDetail: string | null;
   readonly fan: FanResult | null;
   readonly act: ActivationFound;
   readonly rec: InitRecommendation;

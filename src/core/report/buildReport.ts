@@ -84,6 +84,7 @@ function layerReport(l: LayerInfo): LayerReport {
     // Additive fields (schema v1 allows extra properties).
     ...({
       inputIndex: l.use.inputIndex,
+      roleDetail: l.roleDetail,
       verdictReason: l.verdictReason,
       labelEquivalents: l.equivalents,
       head: l.head,
