@@ -110,3 +110,14 @@ test('limitRows keeps important items first and report order', () => {
   assert.deepEqual(limitRows([1, 2, 3], 2, (n) => n === 3), { rows: [1, 3], omitted: 1 });
   assert.deepEqual(limitRows([1, 2], 5, () => false), { rows: [1, 2], omitted: 0 });
 });
+
+test('text: errors and warnings all listed, info/hint a few per code then counted', () => {
+  const base = sampleReport();
+  const info = Array.from({ length: 10 }, (_, i) => ({ code: 'variance-context', severity: 'info' as const, tensor: `t${i}`, node: `n${i}`, message: `context ${i}` }));
+  const warn = Array.from({ length: 10 }, (_, i) => ({ code: 'variance-too-low', severity: 'warning' as const, tensor: `w${i}`, node: `m${i}`, message: `low ${i}` }));
+  const text = formatText({ ...base, findings: [...info, ...warn] });
+  for (let i = 0; i < 10; i++) assert.ok(text.includes(`low ${i}`), `warning ${i}`);
+  assert.ok(text.includes('context 2') && !text.includes('context 3'));
+  assert.match(text, /… variance-context: 7 more \(t3, t4, t5, t6, …\); --format json lists them all/);
+  assert.ok(formatText({ ...base, findings: info }, { infoPerCode: 100 }).includes('context 9'));
+});

@@ -13,6 +13,8 @@ export interface TextFormatOptions {
   readonly color?: boolean;
   /** Longest node / weight name shown in the table before it is elided (default 28). */
   readonly nameMax?: number;
+  /** Info and hint findings listed per code before the rest are counted (default 3). */
+  readonly infoPerCode?: number;
 }
 
 const ANSI = { reset: '\u001b[0m', bold: '\u001b[1m', dim: '\u001b[2m', red: '\u001b[31m', yellow: '\u001b[33m', cyan: '\u001b[36m', green: '\u001b[32m' };
@@ -67,7 +69,21 @@ export function formatText(report: Report, options: TextFormatOptions = {}): str
     const group = sortFindings(report.findings).filter((f) => f.severity === severity);
     if (group.length === 0) continue;
     out.push(`  ${paint(SEVERITY_COLOR[severity], severity.toUpperCase())}`);
-    for (const f of group) out.push(`    ${findingLine(f, paint)}`);
+    if (severity === 'error' || severity === 'warning') {
+      for (const f of group) out.push(`    ${findingLine(f, paint)}`);
+      continue;
+    }
+    // info / hint: a few per code, then a count with the tensors, so context does not drown the rest.
+    const perCode = options.infoPerCode ?? 3;
+    const byCode = new Map<string, Finding[]>();
+    for (const f of group) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f]);
+    for (const [code, list] of byCode) {
+      for (const f of list.slice(0, perCode)) out.push(`    ${findingLine(f, paint)}`);
+      const rest = list.slice(perCode);
+      if (rest.length === 0) continue;
+      const names = rest.slice(0, 4).map((f) => displayString(f.tensor ?? f.node ?? '—', 32)).join(', ');
+      out.push(`    ${paint(ANSI.dim, `… ${displayString(code, 48)}: ${rest.length} more (${names}${rest.length > 4 ? ', …' : ''}); --format json lists them all`)}`);
+    }
   }
   out.push('');
 
