@@ -8,6 +8,7 @@ import { bytesSource, NO_EXTERNAL_DATA } from '../../../src/core/host';
 import { CutError, extractBackbone } from '../../../src/core/finetune/extractBackbone';
 import { parseModel } from '../../../src/core/onnx/parseModel';
 import { encodeModel } from '../../../src/core/onnx/writer/writeModel';
+import type { ModelSpec, NodeSpec } from '../../../src/core/onnx/writer/modelSpec';
 import { atomicWrite, RefusedTargetError } from '../../../src/node/atomicWrite';
 import { exportBackbone } from '../../../src/node/exportBackbone';
 import { runCut } from '../../../src/cli/commands/cut';
@@ -58,6 +59,32 @@ describe('extractBackbone', () => {
     const feeds = { x: new ort.Tensor('float32', Float32Array.from([1, -2, 3, -4, 5, -6, 7, -8]), [2, 4]) };
     const full = encodeModel({ ...g.spec(13), graph: { ...g.spec(13).graph, outputs: [...g.outputs, { name: '/body/Relu_out' }] } });
     assert.deepEqual(await run(bytes, feeds, '/body/Relu_out'), await run(full, feeds, '/body/Relu_out'));
+  });
+
+  test('keeps the model-local functions the kept nodes call (transitively) and drops the others', async () => {
+    const g = new GraphBuilder(5);
+    const x = g.input('x', [1, 4]);
+    const h = g.node('ScaledRelu', [x], '/body/act', undefined, ['h']);
+    g.nodes[g.nodes.length - 1] = { ...g.nodes[g.nodes.length - 1]!, domain: 'local' };
+    const y = g.node('Gemm', [h, g.weight('head.weight', [2, 4])], '/head/Gemm', { transB: 1 }, ['y']);
+    g.nodes.push({ opType: 'Unused', domain: 'local', inputs: [y], outputs: ['z'], name: '/other' });
+    g.output('z');
+    const fn = (name: string, nodes: NodeSpec[]) => ({ name, domain: 'local', inputs: ['a'], outputs: ['b'], nodes, opsetImports: [{ domain: '', version: 17 }, { domain: 'local', version: 1 }] });
+    const spec: ModelSpec = {
+      ...g.spec(),
+      opsetImports: [{ domain: '', version: 17 }, { domain: 'local', version: 1 }],
+      functions: [
+        fn('ScaledRelu', [{ opType: 'Double', domain: 'local', inputs: ['a'], outputs: ['t'] }, { opType: 'Relu', inputs: ['t'], outputs: ['b'] }]),
+        fn('Double', [{ opType: 'Add', inputs: ['a', 'a'], outputs: ['b'] }]),
+        fn('Unused', [{ opType: 'Neg', inputs: ['a'], outputs: ['b'] }]),
+      ],
+    };
+    const bytes = encodeModel(spec);
+    const { spec: cut } = extractBackbone(parseModel(bytesSource(bytes)), 'h', { model: bytesSource(bytes), external: NO_EXTERNAL_DATA });
+    assert.deepEqual(cut.functions!.map((f) => f.name), ['ScaledRelu', 'Double']);
+    assert.deepEqual(cut.opsetImports, spec.opsetImports);
+    const out = await run(encodeModel(cut), { x: new ort.Tensor('float32', Float32Array.from([1, -2, 3, -4]), [1, 4]) }, 'h');
+    assert.deepEqual([...out], [2, 0, 6, 0]);
   });
 
   test('refuses tensors that are not produced in the main graph, and graph inputs', () => {
