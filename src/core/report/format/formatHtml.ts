@@ -1,4 +1,4 @@
-import type { Report, Severity } from '../reportModel';
+import type { Finding, Report, Severity } from '../reportModel';
 import { escapeHtml } from '../../text/escapeHtml';
 import { displayString } from './displayString';
 import { formatBytes, formatCount, formatNumber } from './formatNumber';
@@ -62,19 +62,14 @@ export function formatHtml(report: Report): string {
   out.push('</dl>');
 
   out.push('<h2>Findings</h2>');
-  if (report.findings.length === 0) {
-    out.push('<p>No findings.</p>');
-  } else {
-    out.push('<div class="scroll"><table><thead><tr><th>severity</th><th>code</th><th>tensor</th><th>node</th><th>message</th></tr></thead><tbody>');
-    for (const f of sortFindings(report.findings)) {
-      const sev = cssSeverity(f.severity);
-      const code = `<a href="${escapeHtml(findingDocUrl(f.code))}" rel="noreferrer">${h(f.code, 60)}</a>${f.intentional ? ' <span class="muted">(intentional)</span>' : ''}`;
-      out.push(
-        `<tr class="row-${sev}"><td class="sev ${sev}">${sev}</td><td>${code}</td><td class="name">${f.tensor === null ? '—' : h(f.tensor, 120)}</td>` +
-          `<td class="name">${f.node === null ? '—' : h(f.node, 120)}</td><td>${h(f.message, 600)}</td></tr>`,
-      );
-    }
-    out.push('</tbody></table></div>');
+  if (report.findings.length === 0) out.push('<p>No findings.</p>');
+  const sorted = sortFindings(report.findings);
+  const serious = sorted.filter((f) => f.severity === 'error' || f.severity === 'warning');
+  const context = sorted.filter((f) => f.severity === 'info' || f.severity === 'hint');
+  if (serious.length) out.push(findingsTable(serious));
+  if (context.length) {
+    // Context and deliberate patterns can number in the hundreds; collapsed (no script needed).
+    out.push(`<details${serious.length ? '' : ' open'}><summary>${context.length} info and hint finding${context.length === 1 ? '' : 's'}</summary>`, findingsTable(context), '</details>');
   }
 
   out.push(`<h2>Layers (${report.layers.length})</h2>`);
@@ -113,6 +108,20 @@ export function formatHtml(report: Report): string {
   const svg = forecastSvg(report);
   if (svg) out.push(svg);
   out.push('</body>', '</html>', '');
+  return out.join('\n');
+}
+
+function findingsTable(findings: readonly Finding[]): string {
+  const out = ['<div class="scroll"><table><thead><tr><th>severity</th><th>code</th><th>tensor</th><th>node</th><th>message</th></tr></thead><tbody>'];
+  for (const f of findings) {
+    const sev = cssSeverity(f.severity);
+    const code = `<a href="${escapeHtml(findingDocUrl(f.code))}" rel="noreferrer">${h(f.code, 60)}</a>${f.intentional ? ' <span class="muted">(intentional)</span>' : ''}`;
+    out.push(
+      `<tr class="row-${sev}"><td class="sev ${sev}">${sev}</td><td>${code}</td><td class="name">${f.tensor === null ? '—' : h(f.tensor, 120)}</td>` +
+        `<td class="name">${f.node === null ? '—' : h(f.node, 120)}</td><td>${h(f.message, 600)}</td></tr>`,
+    );
+  }
+  out.push('</tbody></table></div>');
   return out.join('\n');
 }
 
