@@ -143,7 +143,7 @@ export async function runProbeCommand(argv: readonly string[], io: ProbeIO = NOD
  */
 export async function probeReportStep(report: Report, modelPath: string, options: Partial<ProbeOptions> = {}): Promise<Report> {
   try {
-    const probe = await runProbe(modelPath, { ...options, analysis: { layers: report.layers, forecast: report.forecast } });
+    const probe = await runProbe(modelPath, { ...options, analysis: { layers: report.layers, forecast: report.forecast, tensors: report.tensors } });
     return mergeProbe(report, probe);
   } catch (e) {
     const failed: Finding = {

@@ -1,6 +1,6 @@
 import { GraphIndex, nodeLabel } from '../analysis/graphIndex';
 import type { Graph, Node } from '../onnx/model';
-import type { LayerReport } from '../report/reportModel';
+import type { LayerReport, TensorReport } from '../report/reportModel';
 
 /** One weight layer of the main graph the probe measures. */
 export interface ProbeTarget {
@@ -22,8 +22,17 @@ export interface ProbeTarget {
   readonly inputIsGraphInput: boolean;
   /** The activation the static analysis found after this layer. */
   readonly activation: { readonly node: string; readonly op: string; readonly output: string } | null;
-  /** A normalization sits between the layer and its activation (the static report's `normalizedAfter`). */
+  /**
+   * A normalization resets the signal's scale after this layer during training: one sits between
+   * the layer and its activation (`normalizedAfter`), or it was folded into the weight (`bn-folded`).
+   */
   readonly normalizedAfter: boolean;
+  /** The static verdict (fresh / trained / bn-folded): the forecast models fresh i.i.d. weights only. */
+  readonly verdict: LayerReport['verdict'];
+  /** The static analysis calls the layer's scale deliberate (a known convention, a small head). */
+  readonly deliberateScale: boolean;
+  /** E[b²] of the bias the node adds itself (Gemm C, Conv B), from the static report; 0 if none. */
+  readonly biasSecondMoment: number;
   /** A layer with no activation whose output reaches a graph output directly (a head: logits). */
   readonly isHead: boolean;
 }
@@ -38,6 +47,8 @@ export interface ProbePlan {
   readonly extraOutputs: readonly string[];
 }
 
+/** Static findings that call a layer's std deliberate: a small signal there is not news. */
+const DELIBERATE_SCALE = new Set(['intentional-convention', 'intentional-small-head', 'intentional-zero-head', 'intentional-zero-residual-branch', 'intentional-lora-b']);
 /** Ops between a head layer and the graph output that keep it a head. */
 const HEAD_PASSTHROUGH = new Set(['Identity', 'Softmax', 'LogSoftmax', 'Reshape', 'Flatten', 'Squeeze', 'Cast']);
 
@@ -46,7 +57,13 @@ const HEAD_PASSTHROUGH = new Set(['Identity', 'Softmax', 'LogSoftmax', 'Reshape'
  * a weight (a node with two weights, like LSTM W and R, is measured once), with its data input
  * and the activation the analysis found after it (the last node of `activationPath`).
  */
-export function planProbe(graph: Graph, layers: readonly LayerReport[]): ProbePlan {
+export function planProbe(graph: Graph, layers: readonly LayerReport[], tensors: readonly TensorReport[] = []): ProbePlan {
+  const biasOf = new Map<string, number>();
+  for (const t of tensors) {
+    const s = t.stats;
+    if (s === null || s.std === null || s.mean === null) continue;
+    for (const u of t.uses) if (u.role === 'bias' && u.inputIndex === 2) biasOf.set(u.node, s.std * s.std + s.mean * s.mean);
+  }
   const byLabel = new Map<string, Node>();
   for (const n of graph.nodes) if (!byLabel.has(nodeLabel(n))) byLabel.set(nodeLabel(n), n);
   const constants = constantTensors(graph);
@@ -77,7 +94,10 @@ export function planProbe(graph: Graph, layers: readonly LayerReport[]): ProbePl
       inputIndex: input === null ? -1 : inputIndex,
       inputIsGraphInput: input !== null && graphInputs.has(input),
       activation,
-      normalizedAfter: layer.normalizedAfter,
+      normalizedAfter: layer.normalizedAfter || layer.verdict === 'bn-folded',
+      verdict: layer.verdict,
+      biasSecondMoment: biasOf.get(layer.node) ?? 0,
+      deliberateScale: layer.findings.some((f) => f.intentional === true && DELIBERATE_SCALE.has(f.code)),
       isHead: activation === null && reachesOutput(output, consumers, graphOutputs),
     });
   }

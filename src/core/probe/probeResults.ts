@@ -70,6 +70,7 @@ export function buildProbeLayers(
       mean: o.mean,
       std: o.std,
       stdSpread: o.stdSpread,
+      rms: o.rms,
       nonFinite: o.nonFinite,
       input,
       activation: act,
@@ -99,76 +100,90 @@ function lsuvScale(std: number | null, previousStd: number | null, first: boolea
 }
 
 /**
- * Findings of the probe. The "signal" at a depth is the layer output (what the forecast
- * predicts), or the activation output when a normalization sits in between (the layer's own
- * scale is then irrelevant: the norm resets it). It is judged against the reference std (1 for
- * Gaussian float inputs, else the first layer's signal, e.g. an embedding's) with
- * `options.band`. Output heads (layers feeding a graph output with no activation) are not
- * judged: small logits at init are deliberate.
+ * Findings of the probe.
+ *
+ * `activation-explodes` / `-vanishes` look at runs of layers between normalizations, as the
+ * static forecast does: a normalization (BN, LN, or BN folded into the weight) resets the scale
+ * during training, and onnxruntime runs BatchNormalization with its (fresh: 0/1) running
+ * statistics, so the eval-mode signal across a norm says nothing about training. Within a run the
+ * signal (each layer's output, before its activation) is judged against the std entering the run
+ * (the model input for the first run) with `options.band`; layers followed by a norm and output
+ * heads (small logits are deliberate) are not judged. Non-finite values always count.
+ *
+ * `layer-gain-mismatch` compares the measured output rms with √(fan_in·E[W²]·E[x²] + E[b²]) for
+ * the measured input (the static forecast's per-layer step, plus the layer's bias); a warning for
+ * fresh Gemm / MatMul / Conv layers, where that prediction is exact in expectation, and info for
+ * trained or folded weights and ops the formula only approximates (ConvTranspose, RNNs).
  */
 export function probeFindings(
   layers: readonly ProbeLayerReport[],
   targets: readonly ProbeTarget[],
-  floatInputs: boolean,
   options: Pick<ProbeOptions, 'band' | 'gainTolerance'>,
 ): Finding[] {
   const findings: Finding[] = [];
-  const normalized = new Set(targets.filter((t) => t.normalizedAfter).map((t) => t.layerId));
-  const judged = layers.filter((_, i) => !(targets[i]?.isHead ?? false));
-  const signal = (l: ProbeLayerReport) => (l.activation && normalized.has(l.layerId) ? l.activation.std : l.std);
-  const first = judged[0];
-  const reference = floatInputs ? 1 : (first ? signal(first) : null);
-  if (reference !== null && reference > 0) {
-    const explode = judged.find((l) => {
-      const s = signal(l);
-      return nonFiniteIn(l) > 0 || (s !== null && s > reference * options.band);
-    });
-    const vanish = judged.find((l) => {
-      const s = signal(l);
-      return s !== null && s < reference / options.band;
-    });
-    const last = judged[judged.length - 1];
-    if (explode) findings.push(bandFinding('activation-explodes', explode, last, reference, signal, options.band));
-    if (vanish) findings.push(bandFinding('activation-vanishes', vanish, last, reference, signal, options.band));
-  }
-  for (const l of layers) {
-    const rmsGain = l.rmsGain ?? null;
-    if (rmsGain === null || l.forecastGain === null) continue;
-    const ratio = l.forecastGain > 0 ? rmsGain / l.forecastGain : rmsGain > 0 ? Infinity : 1;
-    if (ratio > options.gainTolerance || ratio < 1 / options.gainTolerance) {
-      findings.push({
-        code: 'layer-gain-mismatch',
-        severity: 'warning',
-        tensor: null,
-        node: l.node,
-        message: `measured gain ${fmt(rmsGain)} (rms out / rms in) of ${l.node} is ${fmt(ratio)}× the ${fmt(l.forecastGain)} its weight statistics predict (input std ${fmt(l.input?.std ?? null)} → output std ${fmt(l.std)})`,
-        data: { depth: l.depth, rmsGain, gain: l.gain, forecastGain: l.forecastGain, ratio: finite(ratio), tolerance: options.gainTolerance },
-      });
+  let explode: { at: ProbeLayerReport; reference: number; deliberate: boolean } | undefined;
+  let vanish: typeof explode;
+  let reference: number | null = null;
+  let lastJudged: ProbeLayerReport | undefined;
+  layers.forEach((l, i) => {
+    const t = targets[i];
+    if (t === undefined) return;
+    reference ??= l.input?.std ?? null;
+    const s = l.std;
+    if (!explode && nonFiniteIn(l) > 0) explode = { at: l, reference: reference ?? 1, deliberate: false };
+    if (!t.normalizedAfter && !t.isHead && reference !== null && reference > 0 && s !== null) {
+      lastJudged = l;
+      if (!explode && s > reference * options.band) explode = { at: l, reference, deliberate: t.deliberateScale };
+      if (!vanish && s < reference / options.band) vanish = { at: l, reference, deliberate: t.deliberateScale };
     }
-  }
+    if (t.normalizedAfter) reference = null; // the next run starts at the next layer's input
+  });
+  if (explode) findings.push(bandFinding('activation-explodes', explode, lastJudged, options.band));
+  if (vanish) findings.push(bandFinding('activation-vanishes', vanish, lastJudged, options.band));
+
+  layers.forEach((l, i) => {
+    const t = targets[i];
+    const rmsIn = l.input?.rms ?? null;
+    const rmsOut = l.rms ?? null;
+    if (t === undefined || rmsIn === null || rmsOut === null || l.forecastGain === null) return;
+    // y = Wx + b: E[y²] = fan·E[W²]·E[x²] + E[b²], so a tiny input next to a bias is not a mismatch.
+    const predicted = Math.sqrt(l.forecastGain * l.forecastGain * rmsIn * rmsIn + t.biasSecondMoment);
+    const ratio = predicted > 0 ? rmsOut / predicted : rmsOut > 0 ? Infinity : 1;
+    if (ratio <= options.gainTolerance && ratio >= 1 / options.gainTolerance) return;
+    const approximate = t.verdict !== 'fresh' || APPROXIMATE_OPS.has(t.op);
+    const why = t.verdict !== 'fresh' ? ` (${t.verdict} weights: the prediction assumes fresh i.i.d. weights)` : approximate ? ` (${l.op}: the prediction is approximate for this op)` : '';
+    findings.push({
+      code: 'layer-gain-mismatch',
+      severity: approximate ? 'info' : 'warning',
+      tensor: null,
+      node: l.node,
+      message: `measured output rms ${fmt(rmsOut)} of ${l.node} is ${fmt(ratio)}× the ${fmt(predicted)} its weight${t.biasSecondMoment > 0 ? ' and bias' : ''} statistics predict for its input rms ${fmt(rmsIn)} (gain ${fmt(l.rmsGain ?? null)} vs ${fmt(l.forecastGain)})${why}`,
+      data: { depth: l.depth, rmsIn, rmsOut, predictedRms: predicted, rmsGain: l.rmsGain ?? null, forecastGain: l.forecastGain, ratio: finite(ratio), tolerance: options.gainTolerance },
+    });
+  });
   return findings;
 }
 
+/** Ops for which √(fan_in·E[W²]) is only an approximation of the forward gain. */
+const APPROXIMATE_OPS = new Set(['ConvTranspose', 'LSTM', 'GRU', 'RNN', 'Gather', 'Attention', 'MultiHeadAttention', 'Einsum']);
+
 function bandFinding(
   code: 'activation-explodes' | 'activation-vanishes',
-  at: ProbeLayerReport,
+  hit: { at: ProbeLayerReport; reference: number; deliberate: boolean },
   last: ProbeLayerReport | undefined,
-  reference: number,
-  signal: (l: ProbeLayerReport) => number | null,
   band: number,
 ): Finding {
-  const s = signal(at);
-  const end = last ? signal(last) : null;
+  const { at, reference, deliberate } = hit;
   const verb = code === 'activation-explodes' ? 'explode' : 'vanish';
-  const where = `at ${at.node}`;
-  const nonFinite = nonFiniteIn(at) > 0 ? ' (non-finite values appear)' : '';
+  const nonFinite = nonFiniteIn(at) > 0;
+  const note = nonFinite ? ' (non-finite values appear)' : deliberate ? ' (the static analysis calls this layer\'s scale a deliberate convention; it relies on normalization or residuals this graph does not have)' : '';
   return {
     code,
-    severity: code === 'activation-explodes' && nonFinite ? 'error' : 'warning',
+    severity: nonFinite ? 'error' : deliberate ? 'info' : 'warning',
     tensor: null,
     node: at.node,
-    message: `activations ${verb} from depth ${at.depth} (${where}): measured std ${fmt(s)} vs input std ${fmt(reference)}${nonFinite}; ${fmt(end)} at the last judged layer${at.forecastStd !== null ? `; forecast ${fmt(at.forecastStd)}` : ''}`,
-    data: { startsAt: at.depth, layerId: at.layerId, std: s, reference, band, lastStd: end, forecastStd: at.forecastStd },
+    message: `activations ${verb} from depth ${at.depth} (at ${at.node}): measured std ${fmt(at.std)} vs ${fmt(reference)} entering the run${note}; ${fmt(last?.std ?? null)} at the last judged layer${at.forecastStd !== null ? `; forecast ${fmt(at.forecastStd)}` : ''}`,
+    data: { startsAt: at.depth, layerId: at.layerId, std: at.std, reference, band, lastStd: last?.std ?? null, forecastStd: at.forecastStd },
   };
 }
 

@@ -58,6 +58,8 @@ export interface ProbeLayerReport {
   readonly mean: number | null;
   readonly std: number | null;
   readonly stdSpread: ProbeTensorReport['stdSpread'];
+  /** Root mean square of the layer output. */
+  readonly rms?: number | null;
   /** NaN / ±Inf values in the layer output. */
   readonly nonFinite: number;
   /** The data tensor entering the layer, as measured in the forward run (null if not float). */

@@ -1,13 +1,15 @@
 // The messages between the runner (parent) and the probe process (child). Plain JSON over the
 // fork IPC channel: small (options in, the report out), never tensors.
 import type { ProbeOptions, ProbeReport } from '../../core/probe/probeTypes';
-import type { LayerReport, VarianceForecast } from '../../core/report/reportModel';
+import type { LayerReport, TensorReport, VarianceForecast } from '../../core/report/reportModel';
 import type { ProbeErrorInfo } from './probeError';
 
 /** What the child needs from a static analysis already done by the caller (skips redoing it). */
 export interface ProbeAnalysisInput {
   readonly layers: readonly LayerReport[];
   readonly forecast: VarianceForecast;
+  /** The report's other tensors: biases let the gain check account for them (optional). */
+  readonly tensors?: readonly TensorReport[];
 }
 
 export interface ProbeJob {

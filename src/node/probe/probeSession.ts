@@ -21,7 +21,7 @@ import type { ProbeAnalysisInput, ProbeStage } from './probeMessages';
 /** The static analysis of the model (layers, activations, forecast), done here when the caller has none. */
 async function analyzeForProbe(path: string, ctx: TensorDataContext): Promise<ProbeAnalysisInput> {
   const report = await analyzeModel({ source: ctx.model, external: ctx.external, path }, {});
-  return { layers: report.layers, forecast: report.forecast };
+  return { layers: report.layers, forecast: report.forecast, tensors: report.tensors };
 }
 
 export interface ProbeSessionHooks {
@@ -130,7 +130,6 @@ export async function probeInProcess(
     }
 
     const layers = buildProbeLayers(plan.targets, fwd as BatchMoments, isolated, forecastOf);
-    const floatInputs = plans.length > 0 && plans.every((p) => p.kind === 'normal');
     const tEnd = performance.now();
     return {
       inputs: describeInputs(plans),
@@ -138,7 +137,7 @@ export async function probeInProcess(
       batches: options.batches,
       dims,
       layers,
-      findings: probeFindings(layers, plan.targets, floatInputs, options),
+      findings: probeFindings(layers, plan.targets, options),
       timing: { prepareMs: tPrepared - t0, loadMs, runMs, totalMs: tEnd - t0 },
       runtime: { name: 'onnxruntime-node', version: ort.env.versions.node ?? 'unknown' },
       notes: NOTES,
@@ -163,7 +162,7 @@ function prepare(path: string, ctx: TensorDataContext, options: ProbeOptions, a:
     const refusal = checkTensorData(t, ctx);
     if (refusal !== undefined) throw new ProbeError({ kind: 'prepare-failed', message: `external data refused, the model is not run: ${refusal.message}` });
   }
-  const plan: ProbePlan = planProbe(model.graph, a.layers);
+  const plan: ProbePlan = planProbe(model.graph, a.layers, a.tensors ?? []);
   if (plan.targets.length === 0) throw new ProbeError({ kind: 'prepare-failed', message: 'the model has no weight layers in its main graph to probe' });
   let inputs;
   try {

@@ -12,7 +12,7 @@ import { encodeModel } from '../../../src/core/onnx/writer/writeModel';
 import type { ProbeReport } from '../../../src/core/probe/probeTypes';
 import { ProbeError } from '../../../src/node/probe/probeError';
 import { runProbe } from '../../../src/node/probe/runProbe';
-import { buildMlp, normalValues, Rng } from '../../support/modelBuilders';
+import { buildCnn, buildMlp, normalValues, Rng } from '../../support/modelBuilders';
 
 const dir = mkdtempSync(join(tmpdir(), 'onnx-init-probe-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -205,4 +205,13 @@ test('external data that escapes the model folder is refused before onnxruntime 
   const modelPath = join(sub, 'model.onnx');
   writeFileSync(modelPath, encodeModel({ ...built.spec, graph: { ...built.spec.graph, initializers } }));
   await assert.rejects(runProbe(modelPath, fast), (e: unknown) => e instanceof ProbeError && e.kind === 'prepare-failed' && /external data refused/.test(e.message));
+});
+
+test('normalizations reset the judged run: a BN network with tiny convs is not "vanishing" (eval-mode BN is identity at init)', async () => {
+  const cnn = buildCnn({ inChannels: 3, channels: [8, 8, 8, 8], convInit: [0.01, 0.01, 0.01, 0.01], classes: 4, imageSize: 8, seed: 2 });
+  const r = await runProbe(save('bn.onnx', cnn.bytes), fast);
+  // The eval-mode signal does shrink (BN running stats 0/1 leave it unscaled) ...
+  assert.ok((r.layers[3]?.std as number) < 1e-5, `std ${r.layers[3]?.std}`);
+  // ... but every conv is followed by a norm, which rescales it during training.
+  assert.deepEqual(r.findings.filter((f) => f.code.startsWith('activation-')), []);
 });
