@@ -21,6 +21,10 @@ export function assessModel(a: ModelAnalysis, options: AnalysisOptions): Assessm
   const verdict = modelVerdict(a.layers);
   const forecast = forecastVariance(a.layers, options.thresholds);
 
+  const layersOfTensor = new Map<TensorInfo, LayerInfo[]>();
+  for (const l of a.layers) layersOfTensor.set(l.tensor, [...(layersOfTensor.get(l.tensor) ?? []), l]);
+  const byName = new Map<string, TensorInfo>();
+  for (const t of a.tensors) if (!byName.has(t.entry.name)) byName.set(t.entry.name, t);
   const layersByNode = new Map<number, LayerInfo[]>();
   for (const l of a.layers) layersByNode.set(l.use.node.order, [...(layersByNode.get(l.use.node.order) ?? []), l]);
   const foldedNodes = new Set(a.layers.filter((l) => l.folded).map((l) => l.use.node.order));
@@ -41,12 +45,12 @@ export function assessModel(a: ModelAnalysis, options: AnalysisOptions): Assessm
     const u = t.uses[0];
     if (u === undefined) return null;
     const x = u.use.node.node.inputs[0] ?? '';
-    const owner = a.tensors.find((o) => o.entry.name === x);
+    const owner = byName.get(x);
     if (owner === undefined) return 'activation_quant_param';
     return owner.role === 'bias' ? 'bias_quant_param' : 'weight_quant_param';
   };
   for (const t of a.tensors) {
-    if (a.layers.some((l) => l.tensor === t)) continue;
+    if (layersOfTensor.has(t)) continue;
     labelTensor(t, layerFanIn, (x) => x.uses.length > 0 && x.uses.every((u) => u.role === 'bias' && foldedNodes.has(u.use.node.order)), roleOfInput);
   }
 
@@ -55,14 +59,15 @@ export function assessModel(a: ModelAnalysis, options: AnalysisOptions): Assessm
     const slot = n.opType === 'Conv' || n.opType === 'ConvTranspose' || n.opType === 'Gemm' ? 2 : -1;
     const b = slot >= 0 ? n.inputs[slot] : undefined;
     if (b === undefined || b === '') return null;
-    const owner = a.tensors.find((t) => t.uses.some((u) => u.use.node === l.use.node && u.use.inputIndex === slot));
-    return owner?.entry.name ?? b;
+    const owner = byName.get(b);
+    return owner !== undefined && owner.uses.some((u) => u.use.node === l.use.node && u.use.inputIndex === slot) ? owner.entry.name : (a.tensors.find((t) => t.uses.some((u) => u.use.node === l.use.node && u.use.inputIndex === slot))?.entry.name ?? b);
   };
 
   const all: Finding[] = [];
   for (const t of a.tensors) {
-    const fs = tensorFindings(t, a.layers, a.index, a.structure);
-    const owner = a.layers.find((l) => l.tensor === t);
+    const mine = layersOfTensor.get(t) ?? [];
+    const fs = tensorFindings(t, mine, a.layers, a.index, a.structure);
+    const owner = mine[0];
     if (owner !== undefined) owner.findings.push(...fs);
     all.push(...fs);
   }

@@ -16,9 +16,11 @@ const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.
 const KERNEL = new Set(['weight', 'rnn_input_weight', 'rnn_recurrent_weight']);
 
 /** Findings about a tensor as a whole (once per tensor, whatever its number of uses). */
-export function tensorFindings(t: TensorInfo, layers: readonly LayerInfo[], index: GraphIndex, structure: Structure): Finding[] {
+export function tensorFindings(t: TensorInfo, myLayers: readonly LayerInfo[], layers: readonly LayerInfo[], index: GraphIndex, structure: Structure): Finding[] {
   const name = t.entry.name;
-  const firstNode = t.uses[0]?.use.node.label ?? null;
+  // The node named in messages: the use without an Identity in between, else the earliest one.
+  const firstUse = t.uses.find((u) => u.direct) ?? [...t.uses].sort((x, y) => x.use.node.order - y.use.node.order)[0];
+  const firstNode = firstUse?.use.node.label ?? null;
   if (t.refusal !== null) return [make('tensor-refused', 'warning', name, firstNode, `tensor "${name}" was not analyzed: ${t.refusal.message} (rule ${t.refusal.rule})`, { rule: t.refusal.rule })];
   if (t.skipped !== null) return t.uses.length > 0 || t.isFloat ? [make('tensor-skipped', 'info', name, firstNode, `tensor "${name}" skipped: ${t.skipped}`)] : [];
   const s = t.pass?.stats;
@@ -31,7 +33,6 @@ export function tensorFindings(t: TensorInfo, layers: readonly LayerInfo[], inde
   }
   if (s.finiteCount === 0 || s.std !== 0 || s.count < 2 && !KERNEL.has(t.role)) return out;
   const value = s.mean;
-  const myLayers = layers.filter((l) => l.tensor === t);
   const kernelLayers = myLayers.filter((l) => KERNEL.has(l.role));
   if (kernelLayers.length > 0) {
     const l = kernelLayers[0] as LayerInfo;

@@ -105,8 +105,11 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
   const passUse = (t: TensorInfo): WeightUse | undefined => firstLayerUse.get(t) ?? t.uses.find((u) => u.use.dequant !== undefined)?.use;
   const planned = hooks.passRunner !== undefined ? tensors.map((t) => ({ t, job: planPass(t, passUse(t)) })) : [];
   const jobs = planned.filter((p): p is { t: TensorInfo; job: TensorPassJob } => p.job !== undefined);
+  // The runner reports stored elements of all jobs together: convert with their mean element size.
+  const jobElements = jobs.reduce((a, p) => a + (p.job.denseCount ?? p.job.tensor.elementCount), 0);
+  const bytesPerJobElement = jobs.reduce((a, p) => a + p.t.byteSize, 0) / Math.max(1, jobElements);
   const outcomes = hooks.passRunner?.(jobs.map((p) => p.job), (n) => {
-    done += n;
+    done += n * bytesPerJobElement;
     hooks.progress?.report(Math.min(done, total), total);
     if (hooks.signal?.isCancellationRequested === true) throw new CancelledError();
   });
