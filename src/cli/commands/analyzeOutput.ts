@@ -1,6 +1,7 @@
 // The output side of `onnx-init analyze`: rendering the report in the chosen format and writing
 // it to --out atomically, never over the model.
 import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { atomicWrite, sameFile } from '../../node/atomicWrite';
 import type { Report } from '../../core/report/reportModel';
 import { formatText } from '../../core/report/format/formatText';
@@ -34,6 +35,7 @@ export function renderReport(report: Report, settings: Pick<AnalyzeSettings, 'fo
  */
 export function writeReportAtomically(target: string, data: string, modelPath: string): void {
   if (statOrNull(target)?.isDirectory()) throw new UsageError(`--out "${displayString(target, 120)}" is a directory`);
+  if (!statOrNull(dirname(resolve(target)))?.isDirectory()) throw new UsageError(`--out "${displayString(target, 120)}": its folder does not exist`);
   if (sameFile(target, modelPath)) throw new UsageError(`--out "${displayString(target, 120)}" is the model file itself (or a link to it); refusing to overwrite it`);
   const bytes = new TextEncoder().encode(data);
   atomicWrite(target, (sink) => sink(bytes), { protect: [modelPath] });

@@ -55,8 +55,11 @@ test('SARIF: results with level, message, rule reference, physical and logical l
     ['fc1.weight', 'variable', 'main_graph/fc1.weight'],
     ['fc1', 'function', 'main_graph/fc1'],
   ]);
-  assert.equal(run.results.find((r) => r.ruleId === 'intentional-zero-bias')!.kind, 'informational');
+  const deliberate = run.results.find((r) => r.ruleId === 'intentional-zero-bias')! as (typeof run.results)[number] & { suppressions?: { kind: string; status: string; justification: string }[] };
+  assert.equal(deliberate.kind, 'informational');
+  assert.deepEqual(deliberate.suppressions?.map((x) => [x.kind, x.status]), [['external', 'accepted']]);
   assert.equal(zero.kind, 'fail');
+  assert.equal((zero as { suppressions?: unknown }).suppressions, undefined);
 });
 
 test('SARIF: hostile names stay JSON text, visible and bounded', () => {

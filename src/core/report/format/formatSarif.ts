@@ -82,6 +82,8 @@ function result(f: Finding, index: number, uri: string, graphName: string): Sari
     kind: f.intentional ? 'informational' : 'fail',
     message: { text: displayString(f.message, 2000) },
     locations: [{ physicalLocation: { artifactLocation: { uri } }, logicalLocations: logical }],
+    // Deliberate patterns are reported, but as accepted: code scanning shows them as dismissed.
+    ...(f.intentional ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: `deliberate pattern: ${displayString(f.message, 500)}` }] } : {}),
     partialFingerprints: { findingKey: `${f.code}/${displayString(f.tensor ?? '', 120)}/${displayString(f.node ?? '', 120)}` },
     properties: { severity: f.severity, ...(f.intentional ? { intentional: true } : {}), ...(f.data ? { data: f.data } : {}) },
   };
