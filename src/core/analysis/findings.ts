@@ -101,6 +101,8 @@ export function layerFindings(l: LayerInfo, options: AnalysisOptions, forecast: 
   }
   const rec = l.rec.std;
   if (rec === null || !(rec > 0) || l.role === 'embedding') return out;
+  // Integer weights with no scale in the graph (MatMulInteger, ConvInteger): no float std to compare.
+  if (!l.tensor.isFloat && l.tensor.pass?.storedStats === undefined) return out;
   const ratio = s.std / rec;
   const factor = Math.max(ratio, 1 / ratio);
   if (factor <= options.varianceTolerance) return out;

@@ -138,6 +138,12 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     const info = dataTypeInfo(tensor.dataType);
     if (tensor.refusal !== undefined) { t.refusal = tensor.refusal; done += t.byteSize; return undefined; }
     if (info === undefined || !info.numeric) { t.skipped = info?.skipReason ?? `unknown data type ${tensor.dataType}`; done += t.byteSize; return undefined; }
+    if (use?.node.node.opType === 'MatMulNBits' && use.inputIndex === 1) {
+      // Packed n-bit blocks: the stored bytes are not the weight values (decoding them is not implemented).
+      t.skipped = 'packed n-bit weights (com.microsoft MatMulNBits): statistics of the dequantized values are not computed';
+      done += t.byteSize;
+      return undefined;
+    }
     const dims = t.entry.sparse?.dims ?? tensor.dims;
     const count = dims.reduce((a, b) => a * b, 1);
     const fan = use !== undefined ? computeFan(use.node.node, use.inputIndex, use.shape, isRawParameter(t.entry.name)) : null;
@@ -205,7 +211,9 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     const s = t.pass?.stats;
     const folded = node.node.opType === 'Conv' && /^onnx::Conv_\d+$/.test(t.entry.name) && !structure.hasBatchNorm;
     const fans = fan === null ? [] : [fan, ...(fan.pytorch !== null ? [fan.pytorch] : [])];
-    const fp = s !== undefined && s.finiteCount > 0 && Number.isFinite(s.std) ? fingerprint({
+    // Integer weights without a scale (MatMulInteger, ConvInteger) have no meaningful float scale to compare.
+    const unscaled = dataTypeInfo(t.entry.tensor.dataType)?.isInteger === true && t.pass?.storedStats === undefined;
+    const fp = s !== undefined && !unscaled && s.finiteCount > 0 && Number.isFinite(s.std) ? fingerprint({
       count: s.finiteCount, mean: s.mean, std: s.std, min: s.min, max: s.max, kurtosis: s.excessKurtosis,
       pooledKurtosis: t.pass?.channels?.pooledKurtosis ?? null, role: u.role, fans,
       rnnHidden: fan?.gates?.hidden ?? null, nLayer: structure.nLayer, orthogonal: t.pass?.orthogonality ?? null, loose: folded,

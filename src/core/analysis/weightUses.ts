@@ -95,7 +95,8 @@ export function findWeightUses(index: GraphIndex, name: string, scope: string, d
   }
 
   function finish(node: NodeRef, inputIndex: number, st: ChainState): WeightUse {
-    return { node, inputIndex, via: st.via, shape: st.shape, axisSource: st.axisSource, dequant: st.dequant, shapeUncertain: st.uncertain, transposed: st.transposed };
+    const dequant = st.dequant ?? (st.via.length === 0 ? implicitDequant(node, inputIndex, st.shape.length) : undefined);
+    return { node, inputIndex, via: st.via, shape: st.shape, axisSource: st.axisSource, dequant, shapeUncertain: st.uncertain, transposed: st.transposed };
   }
 
   function step(n: Node, sc: string, st: ChainState): ChainState {
@@ -154,6 +155,18 @@ export function findWeightUses(index: GraphIndex, name: string, scope: string, d
         return { ...st, via };
     }
   }
+}
+
+/** QLinearConv / QLinearMatMul carry their weight's scale and zero point as inputs of the op itself. */
+function implicitDequant(node: NodeRef, inputIndex: number, rank: number): DequantStep | undefined {
+  const n = node.node;
+  const slots = n.opType === 'QLinearConv' && inputIndex === 3 ? { s: 4, z: 5, axis: 0 }
+    : n.opType === 'QLinearMatMul' && inputIndex === 3 ? { s: 4, z: 5, axis: Math.max(0, rank - 1) }
+      : n.opType === 'QLinearMatMul' && inputIndex === 0 ? { s: 1, z: 2, axis: Math.max(0, rank - 2) } : undefined;
+  const scale = slots !== undefined ? n.inputs[slots.s] : undefined;
+  if (slots === undefined || scale === undefined || scale === '') return undefined;
+  const zp = n.inputs[slots.z];
+  return { scale, zeroPoint: zp !== undefined && zp !== '' ? zp : undefined, axis: slots.axis, blockSize: 0, scope: node.scope };
 }
 
 function prod(xs: readonly number[]): number {

@@ -202,3 +202,25 @@ test('unsorted nodes and cycles terminate', () => {
   assert.deepEqual([r.layers[0]?.node, r.layers[0]?.activation], ['fc', 'Relu']);
   assert.ok(JSON.stringify(r).length > 0);
 });
+
+test('QLinearConv weights are dequantized with the op\'s own scale / zero point; MatMulInteger is not compared', () => {
+  const q = Int8Array.from({ length: 4 * 2 * 3 * 3 }, (_, i) => ((i * 53) % 41) - 20);
+  const scales = [0.01, 0.02, 0.03, 0.04];
+  const sc = (name: string, v: number[]): TensorSpec => f32(name, [v.length], v);
+  const i8 = (name: string, dims: number[], v: ArrayLike<number>): TensorSpec => ({ name, dataType: DataType.INT8, dims, values: v });
+  const nodes: NodeSpec[] = [
+    { opType: 'QLinearConv', name: 'qconv', inputs: ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz'], outputs: ['y'] },
+    { opType: 'MatMulInteger', name: 'mmi', inputs: ['a', 'b'], outputs: ['z'] },
+  ];
+  const inits = [sc('xs', [0.1]), i8('xz', [], [0]), i8('w', [4, 2, 3, 3], q), sc('ws', scales), i8('wz', [4], [0, 0, 0, 0]), sc('ys', [0.1]), i8('yz', [], [0]), i8('b', [8, 4], Int8Array.from({ length: 32 }, (_, i) => i - 16))];
+  const r = run(encodeModel(spec(nodes, inits, { name: 'x', shape: [1, 2, 5, 5] }, 'y')));
+  const w = r.layers.find((l) => l.weight === 'w');
+  const expected = Array.from(q, (v, i) => v * Math.fround(scales[Math.floor(i / 18)] as number));
+  const mean = expected.reduce((a, b) => a + b, 0) / expected.length;
+  assert.ok(Math.abs((w?.stats.mean ?? NaN) - mean) < 1e-15);
+  assert.deepEqual([w?.fanIn, w?.fanOut], [18, 36]);
+  assert.equal(r.tensors.find((t) => t.name === 'ws')?.role, 'quant_scale');
+  const b = r.layers.find((l) => l.weight === 'b');
+  assert.equal(b?.matchedScheme, null);
+  assert.deepEqual(r.findings.filter((f) => f.tensor === 'b' && f.code.startsWith('variance')), []);
+});
