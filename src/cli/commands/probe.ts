@@ -4,12 +4,11 @@
 // --fail-on, 2 bad usage, unreadable model, or a model onnxruntime cannot run (one clear line).
 import { parseArgs } from 'node:util';
 import { formatProbeText } from '../../core/probe/formatProbe';
-import { mergeProbe } from '../../core/probe/mergeProbe';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions, type ProbeReport } from '../../core/probe/probeTypes';
 import { displayString } from '../../core/report/format/displayString';
 import { severityAtLeast } from '../../core/report/format/severity';
-import type { Finding, Report, Severity } from '../../core/report/reportModel';
-import { ProbeError } from '../../node/probe/probeError';
+import type { Severity } from '../../core/report/reportModel';
+import { describeProbeError } from '../../node/probe/probeReportStep';
 import { runProbe } from '../../node/probe/runProbe';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -98,12 +97,7 @@ export function parseProbeArgs(argv: readonly string[]): { model: string | null;
   return { model: help ? null : (parsed.positionals[0] as string), options: o, format, failOn, help };
 }
 
-/** One line for a failed probe: the kind, and ORT's own words when it spoke. */
-export function describeProbeError(modelPath: string, e: unknown): string {
-  const what = `"${displayString(modelPath, 200)}"`;
-  if (e instanceof ProbeError) return `probe of ${what} failed (${e.kind}): ${displayString(e.message, 800)}`;
-  return `probe of ${what} failed: ${displayString(e instanceof Error ? e.message : String(e), 500)}`;
-}
+export { describeProbeError };
 
 /** Runs `onnx-init probe`; resolves to the exit code. */
 export async function runProbeCommand(argv: readonly string[], io: ProbeIO = NODE_IO): Promise<number> {
@@ -136,24 +130,4 @@ export async function runProbeCommand(argv: readonly string[], io: ProbeIO = NOD
   return threshold !== 'never' && probe.findings.some((f) => severityAtLeast(f.severity, threshold)) ? 1 : 0;
 }
 
-/**
- * The `analyze --probe` step: probes the model with the analysis already done (its layers and
- * forecast), puts the section in `report.probe` and its findings in `report.findings`. A probe
- * that fails does not fail the analysis: it becomes one `probe-failed` warning naming the reason.
- */
-export async function probeReportStep(report: Report, modelPath: string, options: Partial<ProbeOptions> = {}): Promise<Report> {
-  try {
-    const probe = await runProbe(modelPath, { ...options, analysis: { layers: report.layers, forecast: report.forecast, tensors: report.tensors } });
-    return mergeProbe(report, probe);
-  } catch (e) {
-    const failed: Finding = {
-      code: 'probe-failed',
-      severity: 'warning',
-      tensor: null,
-      node: e instanceof ProbeError && e.node !== undefined ? e.node : null,
-      message: describeProbeError(modelPath, e),
-      data: e instanceof ProbeError ? { kind: e.kind, op: e.op ?? null } : {},
-    };
-    return { ...report, findings: [...report.findings, failed] };
-  }
-}
+export { probeReportStep } from '../../node/probe/probeReportStep';

@@ -2,7 +2,7 @@ import type { Report } from '../report/reportModel';
 import type { ProbeReport } from './probeTypes';
 
 /** Finding codes the probe emits (stable, documented in the README's findings section). */
-export const PROBE_FINDING_CODES: ReadonlySet<string> = new Set(['activation-explodes', 'activation-vanishes', 'layer-gain-mismatch']);
+export const PROBE_FINDING_CODES: ReadonlySet<string> = new Set(['activation-explodes', 'activation-vanishes', 'layer-gain-mismatch', 'probe-failed']);
 
 /**
  * The report with the probe section attached and the probe's findings in the top-level

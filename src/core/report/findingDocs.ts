@@ -182,6 +182,13 @@ const DOCS: Readonly<Record<string, Omit<FindingDoc, 'code' | 'meaning'> & { mea
     why: 'The static forecast assumes independent, zero-mean inputs; a large mismatch points at correlated inputs, a mean shift, or an op the forecast does not model.',
     action: 'Look at the layer\'s measured input/output statistics in the probe section before changing its initialization.',
   },
+  'probe-failed': {
+    title: 'Probe: the model could not be run',
+    defaultSeverity: 'warning',
+    meaning: 'With `--probe`: onnxruntime could not load or run the model (the op and onnxruntime\'s own message are given), or the probe hit its timeout or memory limit.',
+    why: 'The static analysis is complete; only the measured activations are missing.',
+    action: 'For an op onnxruntime does not know, nothing can be measured. For timeouts or memory, lower `--batch-size` / the dimension defaults or raise `--timeout` / `--memory-limit` (`onnx-init probe --help`).',
+  },
 };
 
 /** Every documented code, in the engine's order, then the probe's. */
