@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { extractBackbone, type BackboneSummary } from '../core/finetune/extractBackbone';
+import { ExternalDataError } from '../core/errors';
 import type { ExternalFile } from '../core/host';
 import { parseModel } from '../core/onnx/parseModel';
 import type { AttrSpec, GraphSpec, ModelSpec, NodeSpec, TensorSpec } from '../core/onnx/writer/modelSpec';
@@ -43,6 +44,11 @@ export function exportBackbone(modelPath: string, cutTensor: string, outPath: st
     for (const t of external) {
       // Opening re-applies the containment rules; a refused location refuses the whole export.
       if (!opened.has(t.external.location)) opened.set(t.external.location, host.open(t.external.location));
+      const size = opened.get(t.external.location)!.source.size;
+      const offset = t.external.offset ?? 0;
+      if (offset > size || (t.external.length !== undefined && offset + t.external.length > size)) {
+        throw new ExternalDataError(t.external.location, 'out-of-bounds', `tensor ${JSON.stringify(t.name ?? '')}: external data range ${offset}+${t.external.length ?? 'rest'} lies beyond the end of ${JSON.stringify(t.external.location)} (${size} bytes)`);
+      }
     }
     const protect = [resolve(modelPath), ...host.openedPaths];
     let result: ExportBackboneResult['externalData'] = { mode: 'none' };

@@ -3,7 +3,7 @@
 // onnxruntime-node against the full model's intermediate tensor on seeded random input.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -23,6 +23,7 @@ import type { OnnxModel } from '../../src/core/onnx/model';
 import type { FineTuneReport } from '../../src/core/finetune/fineTuneModel';
 import { analyzeForFineTune } from './finetuneSupport';
 import { analyzeModel } from '../../src/core/analyze';
+import { buildSandbox, hostileCases } from './hostileSandbox';
 
 interface OracleHead {
   kind: 'classifier' | 'lm_head' | 'generator_output';
@@ -220,6 +221,45 @@ describe('fine-tune artifacts', corpusTestOptions, () => {
       else assert.match(text, /expects 3 input channels and your data has 1/);
       if (n === 'digits_cnn_trained') assert.match(text, /PyTorch snippet:/);
       else assert.match(text, /Nothing to transfer/);
+    });
+  }
+});
+
+describe('backbone export on the hostile corpus: a clear refusal or a valid file, never a write outside the output', corpusTestOptions, () => {
+  const cases = HAVE_CORPUS ? hostileCases().filter((c) => c.category === 'external-data') : [];
+  for (const c of cases) {
+    test(c.id, () => {
+      const sb = buildSandbox(c);
+      const outDir = mkdtempSync(join(tmpdir(), 'onnx-init-hostile-cut-'));
+      try {
+        const before = readdirSync(sb.modelDir).sort();
+        let model: OnnxModel;
+        try {
+          model = parseModel(openFileSource(sb.modelPath));
+        } catch (e) {
+          assert.ok(e instanceof Error && /OnnxFormatError|LimitExceededError/.test(e.name), `parse: ${String(e)}`);
+          return;
+        }
+        const output = model.graph.outputs[0]?.name;
+        if (output === undefined) return;
+        const out = join(outDir, 'bb.onnx');
+        try {
+          const r = exportBackbone(sb.modelPath, output, out);
+          if (r.externalData.mode === 'copied') {
+            const copied = readFileSync(r.externalData.file);
+            assert.ok(!copied.includes(sb.canary), 'canary bytes never copied');
+          }
+          parseModel(openFileSource(out));
+        } catch (e) {
+          assert.ok(e instanceof Error && /ExternalDataError|CutError|OnnxFormatError|TensorDecodeError/.test(e.name), `${c.id}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+          assert.ok(!existsSync(out), 'nothing written on refusal');
+        }
+        assert.deepEqual(readdirSync(sb.modelDir).sort(), before, 'nothing written next to the model');
+        assert.deepEqual(readdirSync(outDir).filter((f) => f.endsWith('.tmp')), []);
+      } finally {
+        sb.dispose();
+        rmSync(outDir, { recursive: true, force: true });
+      }
     });
   }
 });

@@ -65,6 +65,10 @@ export function pruneModel(model: OnnxModel, outputs: readonly string[]): { mode
 
   const nodes = g.nodes.filter((n) => neededNodes.has(n));
   const initializers = g.initializers.filter((t) => neededNames.has(t.name));
+  // A tensor the reader refused (bad dims, size mismatch, refused external data) would be copied
+  // as it is into a model that cannot load: refuse the cut instead, naming the tensor.
+  const refused = initializers.find((t) => t.refusal !== undefined);
+  if (refused) throw new CutError(`the backbone needs tensor ${JSON.stringify(refused.name)}, which is refused (${refused.refusal!.rule}): ${refused.refusal!.message}`);
   const sparseInitializers = g.sparseInitializers.filter((s) => neededNames.has(s.name));
   const inputs = g.inputs.filter((v) => neededNames.has(v.name));
   const known = new Map<string, ValueInfo>();
