@@ -178,8 +178,8 @@ const DOCS: Readonly<Record<string, Omit<FindingDoc, 'code' | 'meaning'> & { mea
   'layer-gain-mismatch': {
     title: 'Probe: layer gain differs from the forecast',
     defaultSeverity: 'warning',
-    meaning: 'Measured with `--probe`: a layer\'s measured std gain differs from the static forecast by more than the probe\'s gain tolerance.',
-    why: 'The static forecast assumes independent, zero-mean inputs; a large mismatch points at correlated inputs, a mean shift, or an op the forecast does not model.',
+    meaning: 'Measured with `--probe`: a layer\'s output rms differs from what its weight statistics predict for the measured input, √(fan_in·E[W²]·E[x²] + E[b²]) (the static forecast\'s step), by more than the gain tolerance (2×). A warning for fresh Gemm / MatMul / Conv layers, info for trained or folded weights and for ops the formula only approximates (ConvTranspose, RNNs).',
+    why: 'For fresh i.i.d. zero-mean weights the prediction holds whatever the input\'s correlation or mean, so a mismatch means the weights interact with the signal: a weight mean combined with correlated or positive inputs (e.g. identical units upstream), or trained structure.',
     action: 'Look at the layer\'s measured input/output statistics in the probe section before changing its initialization.',
   },
   'probe-failed': {
