@@ -1,6 +1,6 @@
 import type { AnalysisOptions } from '../core/analysis/options';
 import type { FineTuneOptions } from '../core/finetune/fineTuneModel';
-import type { RunProbeOptions } from '../node/probe/runProbe';
+import type { ProbeOptions } from '../core/probe/probeTypes';
 import type { AnalysisSettings } from './config';
 
 /**
@@ -31,7 +31,7 @@ export function toFineTuneOptions(s: AnalysisSettings): FineTuneOptions {
 }
 
 /** Probe settings → runProbe options (unset dims keep the probe's own defaults). */
-export function toProbeOptions(s: AnalysisSettings): RunProbeOptions {
+export function toProbeOptions(s: AnalysisSettings): Partial<ProbeOptions> {
   const p = s.probe;
   return { batches: p.batches, batchSize: p.batchSize, dims: p.dimensionDefaults, seed: p.seed, timeoutSeconds: p.timeoutSeconds };
 }

@@ -196,6 +196,9 @@ export class AnalysisService implements vscode.Disposable {
         });
       });
       this.cache.set(file, { size: st.size, mtimeMs: st.mtimeMs, settingsKey, report });
+      if (report.probe) {
+        this.log.info(`probe of ${file}: ${report.probe.runtime.name} ${report.probe.runtime.version}, ${report.probe.layers.length} layers measured over ${report.probe.batches} batches`);
+      }
       return report;
     })();
     const entry: Running = { settingsKey, promise, cancel: () => cancel() };

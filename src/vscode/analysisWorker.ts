@@ -9,7 +9,7 @@ import { parseModel } from '../core/onnx/parseModel';
 import { suggestFineTune } from '../core/finetune/suggestFineTune';
 import { openFileSource } from '../node/fileSource';
 import { createExternalDataHost } from '../node/externalDataHost';
-import { runProbe } from '../node/probe/runProbe';
+import { probeReportStep } from '../cli/commands/probe';
 import { mergeProbe } from '../core/probe/mergeProbe';
 import type { CancellationSignal, ProgressSink } from '../core/host';
 import type { Report } from '../core/report/reportModel';
@@ -38,7 +38,7 @@ async function main(port: NonNullable<typeof parentPort>, input: WorkerInput): P
   };
   const report = analyzeFile(input, signal, progress, post);
   // The file handles are closed before the probe: it runs in a process of its own.
-  post({ type: 'report', report: await withProbe(report, input, signal, post) });
+  post({ type: 'report', report: await withProbe(report, input, post) });
 }
 
 function analyzeFile(input: WorkerInput, signal: CancellationSignal, progress: ProgressSink, post: (m: WorkerMessage) => void): Report {
@@ -59,21 +59,19 @@ function analyzeFile(input: WorkerInput, signal: CancellationSignal, progress: P
   }
 }
 
-/** Adds the activation probe (a child process running onnxruntime) when the settings ask for it. */
-async function withProbe(report: Report, input: WorkerInput, signal: CancellationSignal, post: (m: WorkerMessage) => void): Promise<Report> {
+/**
+ * Adds the activation probe (onnxruntime in a child process) when the settings ask for it, with
+ * the CLI's own `analyze --probe` step: the section goes to `report.probe`, its findings into
+ * `report.findings`, and a failed probe becomes one `probe-failed` warning.
+ */
+async function withProbe(report: Report, input: WorkerInput, post: (m: WorkerMessage) => void): Promise<Report> {
   const p = input.settings.probe;
   if (!p.enabled) return report;
   if (report.model.fileSize > p.maxModelSizeMb * 1024 * 1024) {
     post({ type: 'warning', message: `probe skipped: the model is larger than onnxInit.probe.maxModelSizeMb (${p.maxModelSizeMb} MB)` });
     return report;
   }
-  try {
-    const probe = await runProbe(input.path, { ...toProbeOptions(input.settings), analysis: { layers: report.layers, forecast: report.forecast } }, { signal });
-    return mergeProbe(report, probe);
-  } catch (e) {
-    post({ type: 'warning', message: `probe failed: ${e instanceof Error ? e.message : String(e)}` });
-    return report;
-  }
+  return probeReportStep(report, input.path, toProbeOptions(input.settings));
 }
 
 /** The backbone export reads and writes the whole model: it runs here too, off the host's thread. */

@@ -45,7 +45,8 @@ test('VS Code: open, analyze, Problems, inline squiggles + hovers, settings, hos
   writeFileSync(join(ws, 'models', 'truncated.onnx'), readFileSync(join(MODELS, 'mlp_defects.onnx')).subarray(0, 3000));
 
   rmSync(SCREENS, { recursive: true, force: true });
-  const s = new VscodeSession({ workspace: ws, vsix, screens: SCREENS });
+  // The probe is on: it runs onnxruntime-node from the installed package inside VS Code's host.
+  const s = new VscodeSession({ workspace: ws, vsix, screens: SCREENS, settings: { 'onnxInit.probe.enabled': true } });
   try {
     await s.start();
     await s.shot('loaded');
@@ -119,6 +120,29 @@ test('VS Code: open, analyze, Problems, inline squiggles + hovers, settings, hos
       assert.match(s.outputChannel('ONNX Init'), /re-analyzing .*mlp_defects\.onnx: settings changed/);
     });
 
+    await t.test('"Reopen Editor With…" offers the report editor and the text editor', async () => {
+      await s.openFile('models/mlp_defects.onnx');
+      const labels: string[] = await s.commandQuickPick('View: Reopen Editor With...');
+      await s.shot('reopen-with');
+      assert.ok(labels.some((l) => /ONNX Initialization Report/.test(l)), JSON.stringify(labels));
+      assert.ok(labels.some((l) => /Text Editor/.test(l)), JSON.stringify(labels));
+    });
+
+    await t.test('changing the file on disk re-analyses it', async () => {
+      copyFileSync(join(MODELS, 'cnn_defects_nan_dead.onnx'), join(ws, 'models', 'mlp_defects.onnx'));
+      const ok = await s.wait(30000, async () => {
+        const log: string = s.outputChannel('ONNX Init');
+        return /re-analyzing .*mlp_defects\.onnx: file changed on disk/.test(log);
+      });
+      await s.wait(4000);
+      const rows = (await s.problems()).rows.join('\n');
+      await s.shot('file-changed');
+      assert.ok(ok, 'no re-analysis after the file changed');
+      assert.match(rows, /mlp_defects\.onnx[\s\S]*conv2\.weight/, `new contents not analyzed:\n${rows}`);
+      copyFileSync(join(MODELS, 'mlp_defects.onnx'), join(ws, 'models', 'mlp_defects.onnx'));
+      await s.wait(5000, async () => /body\.fc2\.weight/.test((await s.problems()).rows.join('\n')));
+    });
+
     await t.test('a hostile file gives one clear error notification, and the extension keeps working', async () => {
       await s.openFile('models/truncated.onnx');
       await s.wait(8000, async () => (await s.collectToasts()).some((n: { message: string }) => n.message.includes('truncated.onnx')));
@@ -141,6 +165,9 @@ test('VS Code: open, analyze, Problems, inline squiggles + hovers, settings, hos
       const delays = [...log.matchAll(/worst extension-host event-loop delay ([\d.]+) ms/g)].map((m) => Number(m[1]));
       t.diagnostic(`activation: ${(/activated in ([\d.]+) ms/.exec(log) ?? [])[1]} ms; worst event-loop delays per analysis (ms): ${delays.join(', ')}`);
       assert.ok(delays.length >= 3, `analysis timings not logged:\n${log.slice(-1500)}`);
+      // onnxruntime-node, shipped in the .vsix, loaded and ran the model inside VS Code's host.
+      assert.match(log, /probe of .*mlp_defects\.onnx: onnxruntime-node \d+\.\d+\.\d+, \d+ layers measured/);
+      assert.ok(!s.notifications.some((n: { message: string }) => /probe/i.test(n.message)), JSON.stringify(s.notifications));
     });
   } finally {
     await s.shot('final').catch(() => {});

@@ -201,6 +201,16 @@ export class VscodeSession {
     await sleep(1500);
   }
 
+  /** Runs a command that opens a quick pick and returns the pick's labels (then closes it). */
+  async commandQuickPick(title) {
+    await this.runCommand(title);
+    await sleep(1200);
+    const labels = await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').evaluateAll((els) =>
+      els.map((el) => el.getAttribute('aria-label') || el.innerText));
+    await this.page.keyboard.press('Escape');
+    return labels;
+  }
+
   /** innerText of every extension webview's active frame (page → pre/index.html → #active-frame). */
   async webviewTexts() {
     const out = [];
@@ -213,7 +223,10 @@ export class VscodeSession {
     return out.filter(Boolean);
   }
 
-  /** aria-labels of the Problems rows (file rows and marker rows) and the status bar count. */
+  /**
+   * aria-labels of all Problems rows (file rows and marker rows, top to bottom) and the status bar
+   * count. The list is virtualized, so it is scrolled with the mouse wheel and read page by page.
+   */
   async problems() {
     await this.page.keyboard.press('Escape');
     const panel = this.page.locator('.markers-panel');
@@ -221,9 +234,28 @@ export class VscodeSession {
     const rows = this.page.locator('.markers-panel .monaco-list-row');
     await rows.first().waitFor({ timeout: 5000 }).catch(() => {});
     await sleep(600);
-    const list = (await rows.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') || el.innerText))).filter(Boolean);
+    const box = await this.page.locator('.markers-panel .monaco-list').first().boundingBox().catch(() => null);
+    const seen = new Set();
+    const read = async () => {
+      for (const l of await rows.evaluateAll((els) => els
+        .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+        .map((el) => el.getAttribute('aria-label') || el.innerText))) if (l) seen.add(l);
+    };
+    if (box) {
+      await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await this.page.mouse.wheel(0, -100000);
+      await sleep(200);
+    }
+    await read();
+    for (let i = 0; box && i < 30; i++) {
+      const before = seen.size;
+      await this.page.mouse.wheel(0, Math.max(100, box.height - 40));
+      await sleep(200);
+      await read();
+      if (seen.size === before) break;
+    }
     const count = await this.page.locator('[id="status.problems"]').getAttribute('aria-label').catch(() => null);
-    return { rows: list, count };
+    return { rows: [...seen], count };
   }
 
   /**
