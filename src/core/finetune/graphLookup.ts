@@ -3,7 +3,7 @@ import type { Graph, Node } from '../onnx/model';
 
 /**
  * The few structural queries the fine-tune logic needs over the main graph, on top of the
- * analysis' GraphIndex (producers, consumers, node labels): whether a tensor is a constant
+ * analysis' GraphIndex (producers, node labels, topological order): whether a tensor is a constant
  * (initializer / Constant output, or computed only from them) or data flowing from the graph
  * inputs, and which initializer a weight input comes from through Identity / Cast /
  * DequantizeLinear.
@@ -13,7 +13,6 @@ export interface GraphLookup {
   /** The main graph's nodes in topological order (file order breaks ties). */
   readonly nodes: readonly Node[];
   producer(tensor: string): Node | undefined;
-  consumers(tensor: string): readonly Node[];
   /** True for initializers, Constant outputs and anything computed only from them. */
   isConstant(tensor: string): boolean;
   /** The initializer a constant input comes from, following Identity / Cast / DequantizeLinear (input 0). */
@@ -22,7 +21,6 @@ export interface GraphLookup {
   weightChain(tensor: string): readonly Node[];
   /** Node label used in reports: its name, or `#index:OpType` when unnamed. */
   label(node: Node): string;
-  readonly graphInputs: ReadonlySet<string>;
   readonly graphOutputs: readonly string[];
 }
 
@@ -33,7 +31,6 @@ export function buildGraphLookup(graph: Graph): GraphLookup {
   const index = new GraphIndex(graph);
   const scope = graph.path;
   const producers = { get: (t: string): Node | undefined => index.producerOf(t, scope)?.node };
-  const consumers = (t: string): Node[] => [...new Set(index.consumersOf(t, scope).filter((u) => u.node.scope === scope).map((u) => u.node.node))];
   const initializers = new Set<string>([...graph.initializers.map((t) => t.name), ...graph.sparseInitializers.map((s) => s.name)]);
   // Initializers may also be listed as graph inputs (IR < 4 style); those are still constants.
   const graphInputs = new Set(graph.inputs.map((v) => v.name).filter((n) => !initializers.has(n)));
@@ -103,12 +100,10 @@ export function buildGraphLookup(graph: Graph): GraphLookup {
     graph,
     nodes: index.nodes.filter((r) => r.scope === scope).map((r) => r.node),
     producer: (t) => producers.get(t),
-    consumers,
     isConstant,
     weightRoot,
     weightChain,
     label: nodeLabel,
-    graphInputs,
     graphOutputs: graph.outputs.map((v) => v.name),
   };
 }
