@@ -12,6 +12,7 @@ import type { Report } from '../../../src/core/report/reportModel';
 import { DataType } from '../../../src/core/onnx/model';
 import { encodeModel } from '../../../src/core/onnx/writer/writeModel';
 import { buildMlp } from '../../support/modelBuilders';
+import { reportValidator } from '../format/reportValidator';
 
 const dir = mkdtempSync(join(tmpdir(), 'onnx-init-probe-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,4 +71,5 @@ test('onnx-init analyze --probe: the probe section and its findings join the rep
   assert.equal(report.probe?.layers.length, 4);
   assert.deepEqual(report.probe?.layers.map((l) => l.layerId), report.layers.map((l) => l.id));
   assert.ok(report.findings.some((f) => f.code === 'activation-vanishes' && f.data?.startsAt === 0));
+  assert.deepEqual(reportValidator()(report), [], 'the report with its probe section matches docs/report.schema.json');
 });
