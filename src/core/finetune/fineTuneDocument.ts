@@ -32,9 +32,9 @@ export function fineTuneDocument(ft: FineTuneReport): DocSection[] {
   const head = ft.heads.find((h) => ft.cut !== null && h.cut.tensor === ft.cut.tensor) ?? ft.heads[0];
   const sel = `${ft.selected.datasetSize} dataset (${DATASET_SIZE_MEANING[ft.selected.datasetSize]}), ${ft.selected.domain} domain`;
   const summary: Line[] = [];
-  summary.push([{ strong: 'Weights: ' }, ft.transferability.message]);
+  summary.push([{ strong: 'Weights:' }, ` ${ft.transferability.message}`]);
   if (!ft.cut) {
-    summary.push([{ strong: 'No cut proposed: ' }, ft.rationale[0] ?? `${ft.kind} output`]);
+    summary.push([{ strong: 'No cut proposed:' }, ` ${ft.rationale[0] ?? `${ft.kind} output`}`]);
   } else if (head) {
     summary.push(['Head (', ft.kind, '): ', { code: head.node }, ` (${head.op}) — ${head.reason}`]);
     summary.push(['Cut at ', { code: ft.cut.tensor }, ft.cut.node ? ', output of ' : '', ...(ft.cut.node ? [{ code: ft.cut.node }] : []), head.cut.features != null ? ` (${head.cut.features} features)` : '']);
