@@ -159,6 +159,10 @@ describe('runner limits', () => {
     await assert.rejects(runProbe(path, { ...fast, memoryLimitMb: 16 }), (e: unknown) => e instanceof ProbeError && e.kind === 'memory-limit' && /over the 16 MiB limit/.test(e.message));
   });
 
+  test('the wall-clock limit kills the child and rejects with timeout', async () => {
+    await assert.rejects(runProbe(path, { ...fast, timeoutSeconds: 0.01 }), (e: unknown) => e instanceof ProbeError && e.kind === 'timeout' && /timed out after 0.01 s/.test(e.message));
+  });
+
   test('progress is reported per batch', async () => {
     const seen: string[] = [];
     await runProbe(path, fast, { onProgress: (stage, done, total) => seen.push(`${stage}:${done}/${total}`) });
