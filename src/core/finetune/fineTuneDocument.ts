@@ -90,7 +90,7 @@ export function fineTuneDocument(ft: FineTuneReport): DocSection[] {
     out.push({
       title: 'New head',
       lines: [
-        [`${n.layer} weight [${n.shape.join(', ')}] for ${n.classes} classes (${n.classesFrom === 'option' ? 'from --classes' : 'as in the current head; set --classes'}): fan_in ${n.fanIn}, fan_out ${n.fanOut}; bias zeros.`],
+        [`${n.layer} weight [${n.shape.join(', ')}] for ${n.classes} ${ft.kind === 'lm_head' ? 'vocabulary entries' : 'classes'} (${n.classesFrom === 'option' ? 'from --classes' : 'as in the current head; set --classes'}): fan_in ${n.fanIn}, fan_out ${n.fanOut}${n.bias === false ? ', no bias' : '; bias zeros'}.`],
         [{ strong: `Recommended: ${n.recommended.scheme}` }, n.recommended.std != null ? `, std ${fmtNum(n.recommended.std)}` : '', n.recommended.uniformBound != null ? ` (uniform variant ±${fmtNum(n.recommended.uniformBound)})` : '', ` — ${n.recommended.reason}.`],
         [{ strong: `Alternative: ${n.alternative.scheme}` }, ` — ${n.alternative.reason}`],
       ],

@@ -140,6 +140,8 @@ export interface NewHeadReport {
   readonly layer: string;
   /** Activation after the head in the current model (none → logits). */
   readonly followedBy: string;
+  /** Whether the current head has a bias (a replacement keeps the same form). */
+  readonly bias?: boolean;
   readonly recommended: InitChoice;
   readonly alternative: InitChoice;
 }

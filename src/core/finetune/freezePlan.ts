@@ -46,7 +46,7 @@ function trainableCount(size: DatasetSize, domain: DomainSimilarity, n: number):
  * Untrained stages are never frozen. Learning rates follow fastai's geometric spread from the
  * stem (lr/100) to the head (lr), so a stage keeps its rate whatever is frozen.
  */
-export function buildPlan(stages: readonly StageReport[], selected: { datasetSize: DatasetSize; domain: DomainSimilarity }, untrained: readonly string[]): PlanEntry[] {
+export function buildPlan(stages: readonly StageReport[], selected: { datasetSize: DatasetSize; domain: DomainSimilarity }, untrained: readonly string[], hasBatchNorm = true): PlanEntry[] {
   const hasStem = stages[0]?.name === 'stem';
   const body = hasStem ? stages.slice(1) : stages.slice();
   const all = stages.map((s) => s.name);
@@ -71,7 +71,7 @@ export function buildPlan(stages: readonly StageReport[], selected: { datasetSiz
         summary: summarize(frozenStages, trainableStages),
         frozenStages,
         trainableStages,
-        steps: steps(trainableStages, datasetSize),
+        steps: steps(trainableStages, datasetSize, hasBatchNorm),
         learningRates,
         reasoning: reasoning(datasetSize, domain, t, body.length),
         selected: datasetSize === selected.datasetSize && domain === selected.domain,
@@ -81,14 +81,14 @@ export function buildPlan(stages: readonly StageReport[], selected: { datasetSiz
   return out;
 }
 
-function steps(trainable: readonly string[], size: DatasetSize): string[] {
+function steps(trainable: readonly string[], size: DatasetSize, hasBatchNorm: boolean): string[] {
   const lp = `1. Linear probe (LP): freeze the whole backbone and train only the new head (AdamW lr ${LP_LR}) until the validation loss stops improving. A random head would otherwise push large gradients into the pretrained layers and distort them (Kumar et al. 2022).`;
   if (trainable.length === 0) {
     return [lp, `2. Stop there${size === 'tiny' ? ' (with this little data, tuning the backbone overfits)' : ''}; if validation accuracy still rises, unfreeze only the last stage at lr ${FT_HEAD_LR / LR_MULT}.`];
   }
   return [
     lp,
-    `2. Fine-tune (FT): unfreeze ${joinNames(trainable)} and train ${trainable.length === 1 ? 'it' : 'them'} together with the head at the discriminative learning rates below (fastai-style lr/${LR_MULT} → lr from the first to the last layer); keep frozen stages' BatchNorm layers in eval mode.`,
+    `2. Fine-tune (FT): unfreeze ${joinNames(trainable)} and train ${trainable.length === 1 ? 'it' : 'them'} together with the head at the discriminative learning rates below (fastai-style lr/${LR_MULT} → lr from the first to the last layer)${hasBatchNorm ? "; keep frozen stages' BatchNorm layers in eval mode" : ''}.`,
   ];
 }
 

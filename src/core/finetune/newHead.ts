@@ -42,19 +42,26 @@ export function recommendNewHead(head: HeadReport, classesOption: number | undef
       reason: `${followedBy === 'none' ? 'produces logits (softmax / cross-entropy follows)' : `followed by ${followedBy}`}: Xavier / Glorot normal with gain 1, std = √(2/(fan_in+fan_out)) = √(2/(${fanIn}+${fanOut}))`,
     };
   }
-  const alternative: InitChoice = relu
-    ? {
+  let alternative: InitChoice;
+  if (head.kind === 'lm_head') {
+    alternative = head.tiedTo.length
+      ? { scheme: 'normal(std=0.02)', std: 0.02, uniformBound: null, reason: `an untied output layer, N(0, 0.02): costs ${fanIn}×${fanOut} extra parameters, for when the new task should not share the input embedding` }
+      : { scheme: 'tied', std: null, uniformBound: null, reason: 'tie the output layer to the token embedding (GPT-2 style): saves the vocabulary × hidden parameters and often helps small data' };
+  } else if (relu) {
+    alternative = {
       scheme: 'zeros',
       std: null,
       uniformBound: null,
       reason: `not advisable here: a ${followedBy} follows the head, and its gradient at 0 is 0, so a zero-initialized head would never start training`,
-    }
-    : {
+    };
+  } else {
+    alternative = {
       scheme: 'zeros',
       std: null,
       uniformBound: null,
       reason: 'zero weights and bias: every class starts at logit 0 (initial loss exactly ln(classes)) and the first updates go to the head only, so the pretrained features are not disturbed by a random head (the LP-FT argument, Kumar et al. 2022; timm\'s ViT JAX-style init and Fixup zero the classifier). It is safe because the head is the last layer: its gradient, (softmax − onehot) × features, is non-zero.',
     };
+  }
   return {
     shape,
     fanIn,
@@ -63,6 +70,7 @@ export function recommendNewHead(head: HeadReport, classesOption: number | undef
     classesFrom: classesOption !== undefined ? 'option' : 'current-head',
     layer: isConv ? 'Conv2d(1×1)' : 'Linear',
     followedBy,
+    bias: head.initializers.length > 1 || head.alsoReplaced.some((n) => !/(_scale|_zero_point|zero_point|scale)$/.test(n)),
     recommended,
     alternative,
   };

@@ -33,7 +33,7 @@ export function pytorchSnippet(input: SnippetInput): { snippet: string | null; r
   const frozenPrefixes = plan.frozenStages.flatMap((n) => stageByName.get(n)?.prefixes ?? []);
   const headExpr = pythonModuleExpr(headPath);
   const features = newHead.fanIn;
-  const hasBias = head.initializers.length > 1 || head.alsoReplaced.some((n) => /bias/.test(n));
+  const hasBias = newHead.bias ?? head.initializers.length > 1;
   const lines: string[] = [];
   lines.push(`# ${plan.summary}  (${plan.datasetSize} dataset, ${plan.domain} domain)`);
   lines.push('import torch');
@@ -51,7 +51,7 @@ export function pytorchSnippet(input: SnippetInput): { snippet: string | null; r
   else if (newHead.recommended.scheme === 'kaiming_normal') lines.push(`nn.init.kaiming_normal_(head.weight, nonlinearity=${/Leaky/.test(newHead.followedBy) ? "'leaky_relu'" : "'relu'"})`);
   else if (newHead.recommended.scheme === 'tied' && tiedPath) lines.push(`head.weight = ${pythonModuleExpr(tiedPath)}.weight  # re-tie to the token embedding (resize it first if the vocabulary changes)`);
   else lines.push('nn.init.normal_(head.weight, std=0.02)');
-  if (newHead.alternative.scheme === 'zeros' && !/^(Relu|LeakyRelu)/.test(newHead.followedBy) && newHead.recommended.scheme !== 'tied') lines.push('# alternative: nn.init.zeros_(head.weight)  (see the zero-init note)');
+  if (newHead.alternative.scheme === 'zeros' && !/^(Relu|LeakyRelu)/.test(newHead.followedBy)) lines.push('# alternative: nn.init.zeros_(head.weight)  (see the zero-init note)');
   if (hasBias) lines.push('nn.init.zeros_(head.bias)');
   lines.push(`${headExpr} = head`);
   lines.push('');

@@ -43,7 +43,9 @@ export function suggestFineTune(model: OnnxModel, options: FineTuneOptions = {},
   const stages = grouping.stages;
   const transferability = assessTransferability(stages, head);
   const transferable = transferability.backbone !== 'fresh';
-  const plan = proposesCut ? buildPlan(stages, selected, transferability.untrainedStages) : [];
+  // Folded BatchNorm (EVAL exports) is gone from the graph, but the PyTorch module still has it.
+  const hasBatchNorm = model.graph.nodes.some((n) => n.opType === 'BatchNormalization') || stages.some((s) => s.verdicts.bnFolded > 0);
+  const plan = proposesCut ? buildPlan(stages, selected, transferability.untrainedStages, hasBatchNorm) : [];
   const chosen = plan.find((p) => p.selected);
   const newHead = head && proposesCut ? recommendNewHead(head, options.classes) : null;
 
