@@ -75,3 +75,15 @@ test('analysis service: a hostile file is a clear AnalysisError; out-of-memory i
   await assert.rejects(service.analyze(vscode.Uri.parse('untitled:/x.onnx'), settings()), /Only files on disk/);
   service.dispose();
 });
+
+test('analysis service: cancelling stops the run with a CancellationError, not a failure', async () => {
+  const service = new AnalysisService(workerPath, new Log());
+  const uri = vscode.Uri.file(MLP);
+  const run = service.analyze(uri, settings(), { force: true });
+  await new Promise((r) => setTimeout(r, 20));
+  service.forget(uri);
+  await assert.rejects(run, (e: unknown) => e instanceof vscode.CancellationError);
+  assert.equal(service.state(uri), undefined, 'a cancelled run leaves no failed state behind');
+  assert.equal((await service.analyze(uri, settings())).layers.length, 5, 'and the next run works');
+  service.dispose();
+});

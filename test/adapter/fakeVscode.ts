@@ -85,6 +85,8 @@ export const fake = {
   errors: [] as string[],
   posted: [] as unknown[],
   executed: [] as string[],
+  /** What the next save dialog returns (undefined = the user cancelled). */
+  saveTarget: undefined as Uri | undefined,
   progress: [] as number[],
   configChanged: new EventEmitter<{ affectsConfiguration(s: string): boolean }>(),
   changeSettings(values: Record<string, unknown>): void {
@@ -158,7 +160,7 @@ export const window = {
   showWarningMessage: async () => undefined,
   showInformationMessage: async () => undefined,
   showOpenDialog: async () => undefined,
-  showSaveDialog: async () => undefined,
+  showSaveDialog: async () => fake.saveTarget,
   registerCustomEditorProvider: () => disposable,
   tabGroups: { activeTabGroup: { activeTab: undefined } },
   activeTextEditor: undefined,
