@@ -49,6 +49,27 @@ describe('stages and the freeze plan', () => {
     assert.equal(params, all, 'every backbone parameter belongs to exactly one stage');
   });
 
+  test('a deep transformer (24 blocks, no resolution change) is chunked into 12 stages of 2 blocks', () => {
+    const g = new GraphBuilder(9);
+    let x = g.input('tokens', ['N', 4, 8]);
+    for (let i = 0; i < 24; i++) {
+      const s = `/blocks/blocks.${i}`;
+      let y = g.node('MatMul', [x, g.weight(`onnx::MatMul_${2 * i}`, [8, 8])], `${s}/fc1/MatMul`);
+      y = g.node('Relu', [y], `${s}/act/Relu`);
+      y = g.node('MatMul', [y, g.weight(`onnx::MatMul_${2 * i + 1}`, [8, 8])], `${s}/fc2/MatMul`);
+      x = g.node('Add', [x, y], `${s}/Add`);
+    }
+    x = g.node('ReduceMean', [x], '/ReduceMean', { axes: [1], keepdims: 0 });
+    g.node('Gemm', [x, g.weight('head.weight', [3, 8]), g.weight('head.bias', [3])], '/head/Gemm', { transB: 1 }, ['y']);
+    g.output('y');
+    const ft = suggestFineTune(g.model(13));
+    assert.equal(ft.stages.length, 12);
+    assert.deepEqual(ft.stages[0]!.prefixes, ['blocks.0.', 'blocks.1.']);
+    assert.equal(ft.stages[11]!.label, 'blocks.22–23');
+    assert.match(ft.stages[0]!.boundary, /2 blocks of blocks/);
+    assert.equal(ft.heads[0]!.pooling, 'ReduceMean');
+  });
+
   test('more data or a more different domain fine-tunes more stages; the head is always trained first', () => {
     const ft = suggestFineTune(model, {}, { layers: layers(model, () => 'trained') });
     assert.equal(ft.plan.length, 8);
