@@ -1,6 +1,7 @@
 import type { ByteSource, CancellationSignal, ExternalDataHost, ProgressSink } from './host';
 import { parseModel } from './onnx/parseModel';
 import { analyzeGraph } from './analysis/modelAnalysis';
+import type { TensorPassRunner } from './analysis/tensorPass';
 import { resolveOptions, type AnalysisOptions } from './analysis/options';
 import { assessModel } from './analysis/assessModel';
 import { buildReport } from './report/buildReport';
@@ -20,6 +21,8 @@ export interface AnalyzeHooks {
   readonly progress?: ProgressSink;
   /** Called with each layer once the whole report is assembled, in layer order. */
   readonly onLayer?: (layer: LayerReport) => void;
+  /** Runs the tensor statistics passes at once, e.g. on worker threads (src/node/parallelStats.ts). */
+  readonly passRunner?: TensorPassRunner;
 }
 
 /**

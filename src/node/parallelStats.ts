@@ -8,20 +8,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { TensorPassInput, TensorPassResult } from '../core/analysis/tensorPass';
+import type { TensorPassJob, TensorPassOutcome, TensorPassResult, TensorPassRunner } from '../core/analysis/tensorPass';
 import { ExternalDataError, TensorDecodeError, type ExternalDataRule } from '../core/errors';
-import type { TensorRef } from '../core/onnx/model';
-
-/** One tensor's pass, as plain data (structured-clonable). */
-export interface TensorPassJob {
-  readonly tensor: TensorRef;
-  /** For sparse tensors: the dense element count (the stored values are followed by zeros). */
-  readonly denseCount?: number;
-  /** Everything of the pass input but the value source and the progress callback. */
-  readonly input: Omit<TensorPassInput, 'chunks' | 'onElements'>;
-}
-
-export type TensorPassOutcome = { readonly ok: true; readonly result: TensorPassResult } | { readonly ok: false; readonly error: Error };
 
 export interface ParallelPassOptions {
   /** The model file (workers open it and its external data themselves). */
@@ -160,4 +148,18 @@ export function runTensorPassesParallel(jobs: readonly TensorPassJob[], options:
 
 function size(j: TensorPassJob): number {
   return j.denseCount ?? j.tensor.elementCount;
+}
+
+/**
+ * The runner the adapters hand to `analyzeModel` (hooks.passRunner): worker threads when the
+ * model is big enough to gain from them, else undefined (the analysis runs passes in-process).
+ * ONNX_INIT_WORKERS=n sets the thread count; 1 (or 0) keeps everything on the calling thread.
+ */
+export function parallelPassRunner(modelPath: string, env: Readonly<Record<string, string | undefined>> = process.env): TensorPassRunner {
+  const requested = env.ONNX_INIT_WORKERS !== undefined && env.ONNX_INIT_WORKERS !== '' ? Math.floor(Number(env.ONNX_INIT_WORKERS)) : undefined;
+  const workers = requested !== undefined && Number.isFinite(requested) ? requested : undefined;
+  return (jobs, onElements) => {
+    if ((workers !== undefined && workers <= 1) || !parallelWorthIt(jobs)) return undefined;
+    return runTensorPassesParallel(jobs, { modelPath, workers, onElements });
+  };
 }

@@ -8,7 +8,8 @@ import { ExternalDataError, TensorDecodeError } from '../core/errors';
 import { tensorValueChunks, type TensorDataContext } from '../core/onnx/tensorValues';
 import { createExternalDataHost } from './externalDataHost';
 import { openFileSource } from './fileSource';
-import type { SerializedError, TensorPassJob, ToMain, ToWorker } from './parallelStats';
+import type { TensorPassJob } from '../core/analysis/tensorPass';
+import type { SerializedError, ToMain, ToWorker } from './parallelStats';
 
 interface WorkerInit {
   readonly modelPath: string;

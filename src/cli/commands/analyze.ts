@@ -8,6 +8,7 @@ import { ExternalDataError, OnnxFormatError, TensorDecodeError } from '../../cor
 import { displayString } from '../../core/report/format/displayString';
 import { openFileSource } from '../../node/fileSource';
 import { createExternalDataHost } from '../../node/externalDataHost';
+import { parallelPassRunner } from '../../node/parallelStats';
 import { exitCodeFor, parseAnalyzeArgs, analyzeUsage, UsageError, type EngineOptions } from './analyzeOptions';
 
 import { renderReport, writeReportAtomically } from './analyzeOutput';
@@ -64,7 +65,7 @@ export async function runAnalyze(argv: readonly string[], io: CommandIO = NODE_I
     if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: info.isDirectory() ? 'EISDIR' : 'ENOTREG' });
     const source = openFileSource(model);
     try {
-      report = await analyzeModel({ source, external: createExternalDataHost(model), path: model }, settings.engine as EngineOptions);
+      report = await analyzeModel({ source, external: createExternalDataHost(model), path: model }, settings.engine as EngineOptions, { passRunner: parallelPassRunner(model, io.env) });
     } finally {
       source.close?.();
     }

@@ -12,7 +12,8 @@ import { unitLayout } from '../../../src/core/stats/channelStats';
 import { encodeModel } from '../../../src/core/onnx/writer/writeModel';
 import { createExternalDataHost } from '../../../src/node/externalDataHost';
 import { openFileSource } from '../../../src/node/fileSource';
-import { runTensorPassesParallel, type TensorPassJob } from '../../../src/node/parallelStats';
+import type { TensorPassJob } from '../../../src/core/analysis/tensorPass';
+import { runTensorPassesParallel } from '../../../src/node/parallelStats';
 import { normalValues, Rng } from '../../support/modelBuilders';
 
 const WORKER = join(__dirname, '..', '..', '..', 'src', 'node', 'parallelStatsWorker.ts');
