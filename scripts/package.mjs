@@ -62,7 +62,8 @@ const files = listing.stdout.trim().split('\n');
 const binaries = files.filter((f) => f.includes('/bin/napi-'));
 const foreign = binaries.filter((f) => !f.includes(`/${plat}/${arch}/`));
 if (foreign.length) fail(`other platforms' binaries in the package: ${foreign.join(', ')}`);
-for (const need of ['extension/dist/extension.js', 'extension/dist/analysisWorker.js', 'extension/package.json',
+for (const need of ['extension/dist/extension.js', 'extension/dist/analysisWorker.js', 'extension/dist/parallelStatsWorker.js',
+  'extension/dist/probeWorker.js', 'extension/package.json',
   `extension/node_modules/onnxruntime-node/bin/napi-v6/${plat}/${arch}/onnxruntime_binding.node`]) {
   if (!files.includes(need)) fail(`missing from the package: ${need}`);
 }

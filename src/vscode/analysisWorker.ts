@@ -5,12 +5,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readlinkSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { analyzeModel } from '../core/analyze';
-import { parseModel } from '../core/onnx/parseModel';
-import { suggestFineTune } from '../core/finetune/suggestFineTune';
 import { openFileSource } from '../node/fileSource';
 import { createExternalDataHost } from '../node/externalDataHost';
+import { parallelPassRunner } from '../node/parallelStats';
 import { probeReportStep } from '../cli/commands/probe';
-import { mergeProbe } from '../core/probe/mergeProbe';
 import type { CancellationSignal, ProgressSink } from '../core/host';
 import type { Report } from '../core/report/reportModel';
 import { toEngineOptions, toFineTuneOptions, toProbeOptions } from './analysisOptions';
@@ -45,14 +43,13 @@ function analyzeFile(input: WorkerInput, signal: CancellationSignal, progress: P
   const source = openFileSource(input.path);
   const external = createExternalDataHost(input.path);
   try {
-    const report = analyzeModel(
+    // Big models get their tensor passes on more worker threads (dist/parallelStatsWorker.js),
+    // exactly as the CLI does; this thread then waits for them.
+    return analyzeModel(
       { source, external, path: input.path },
-      toEngineOptions(input.settings),
-      { signal, progress, onLayer: (layer) => post({ type: 'layer', layer }) },
+      { ...toEngineOptions(input.settings), fineTune: toFineTuneOptions(input.settings) },
+      { signal, progress, onLayer: (layer) => post({ type: 'layer', layer }), passRunner: parallelPassRunner(input.path) },
     );
-    // The fine-tune plan needs the graph and the per-layer verdicts; parsing again is cheap (lazy).
-    const fineTune = suggestFineTune(parseModel(source), toFineTuneOptions(input.settings), { layers: report.layers, modelPath: input.path });
-    return { ...report, fineTune };
   } finally {
     external.close();
     source.close();

@@ -55,12 +55,16 @@ const positiveIntOrNull = (v: unknown): number | null =>
 export class Config implements vscode.Disposable {
   private readonly _onDidChange = new vscode.EventEmitter<void>();
   readonly onDidChange = this._onDidChange.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor() {
-    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(CONFIG_SECTION)) this._onDidChange.fire();
-    });
+    this.subscriptions = [
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(CONFIG_SECTION)) this._onDidChange.fire();
+      }),
+      // Trust turns the probe setting on (it is forced off while the workspace is untrusted).
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this._onDidChange.fire()),
+    ];
   }
 
   private get<T>(key: string): T | undefined {
@@ -158,7 +162,7 @@ export class Config implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const d of this.subscriptions) d.dispose();
     this._onDidChange.dispose();
   }
 }

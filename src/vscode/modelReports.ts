@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Report } from '../core/report/reportModel';
 import { AnalysisError } from './analysisService';
@@ -27,7 +28,7 @@ export class ModelReports implements vscode.Disposable {
   ) {
     this.disposables.push(
       config.onDidChange(() => this.reanalyzeAll('settings changed')),
-      service.onDidChangeFile((uri) => void this.analyze(uri, { quiet: true, reason: 'file changed on disk' })),
+      service.onDidChangeFile((uri) => this.fileChanged(uri)),
     );
   }
 
@@ -59,6 +60,17 @@ export class ModelReports implements vscode.Disposable {
       else this.log.showError(message, e);
       return undefined;
     }
+  }
+
+  private fileChanged(uri: vscode.Uri): void {
+    if (existsSync(uri.fsPath)) {
+      void this.analyze(uri, { quiet: true, reason: 'file changed on disk' });
+      return;
+    }
+    // Deleted (or renamed away): its findings are gone with it; no error to show.
+    this.log.info(`${uri.fsPath} was deleted; its diagnostics are cleared`);
+    this.forget(uri);
+    this._onDidFail.fire({ uri, message: vscode.l10n.t('{0} was deleted.', path.basename(uri.fsPath)) });
   }
 
   private reanalyzeAll(reason: string): void {
