@@ -213,6 +213,13 @@ describe('webview report', { skip: chromiumSkip }, () => {
         assert.equal(row.cells.verdict, l.verdict === 'unknown' ? '—' : l.verdict, where);
         checked++;
       }
+      // Every tab renders for every model (a vanishing forecast spans ~25 decades).
+      for (const tab of ['depth', 'finetune', 'findings']) {
+        await v.page.click(`[data-tab=${tab}]`);
+        await v.page.waitForFunction((t) => document.querySelector(`.panel-${t}`)?.children.length, tab);
+      }
+      await v.page.waitForSelector('.ratio-chart canvas', { state: 'attached' });
+      await v.page.click('[data-tab=layers]');
     }
     assert.ok(checked > 0);
     await v.send({ type: 'report/update', report });

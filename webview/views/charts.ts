@@ -65,8 +65,31 @@ export function axis(t: ChartTheme, label: string | null, extra: Partial<uPlot.A
   };
 }
 
-/** Tick labels for log axes: 0.01, 0.1, 1, 10 … without float noise. */
-export const logTicks = (_u: uPlot, splits: number[]): string[] => splits.map((v) => (v == null ? '' : num(v, 2)));
+// Log charts plot log10(value) on a linear scale: uPlot's own log scale (distr 3) hangs on ranges
+// like 1e-23…10 (a vanishing forecast), and decade ticks are all we want anyway.
+
+/** log10 of positive finite values; others become gaps. */
+export function log10Series(values: readonly (number | null)[]): (number | null)[] {
+  return values.map((v) => (v != null && v > 0 && Number.isFinite(v) ? Math.log10(v) : null));
+}
+
+/** The [min, max] of a log10 axis covering `values` (log10 units) and the extra decades given. */
+export function logRange(values: readonly (number | null)[], ...extra: number[]): [number, number] {
+  const xs = [...values.filter((v): v is number => v != null), ...extra];
+  return [Math.floor(Math.min(...xs) - 0.25), Math.ceil(Math.max(...xs) + 0.25)];
+}
+
+/** A y axis in log10 units labelled with the values (0.01, 0.1, 1, 10, 1e-12 …), decade ticks only. */
+export function logAxis(t: ChartTheme, label: string): uPlot.Axis {
+  return axis(t, label, {
+    size: 60,
+    incrs: [1, 2, 3, 5, 10, 20, 50],
+    values: (_u: uPlot, splits: number[]) => splits.map((v) => (Math.abs(v) <= 3 ? num(10 ** v, 2) : `1e${v}`)),
+  });
+}
+
+/** Integer steps for layer-index / depth axes. */
+export const INDEX_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000];
 
 /** A uPlot in `parent` that follows the parent's width. */
 export class Chart {

@@ -8,7 +8,7 @@ import { num } from '../format';
 import { toleranceBand } from '../layerModel';
 import type { ProbeCurve } from './probeSeries';
 import { probeCurve } from './probeSeries';
-import { Chart, axis, chartTheme, logTicks, withAlpha } from './charts';
+import { Chart, INDEX_INCRS, axis, chartTheme, log10Series, logAxis, logRange, withAlpha } from './charts';
 
 const positive = (v: number | null | undefined): number | null => (v != null && v > 0 && Number.isFinite(v) ? v : null);
 
@@ -20,8 +20,8 @@ export function ratioSeries(report: Report): { x: number[]; ratio: (number | nul
 function bandHook(lo: number, hi: number, fill: string) {
   return (u: uPlot): void => {
     const ctx = u.ctx;
-    const y0 = u.valToPos(hi, 'y', true);
-    const y1 = u.valToPos(lo, 'y', true);
+    const y0 = u.valToPos(Math.log10(hi), 'y', true);
+    const y1 = u.valToPos(Math.log10(lo), 'y', true);
     ctx.save();
     ctx.fillStyle = fill;
     ctx.fillRect(u.bbox.left, Math.min(y0, y1), u.bbox.width, Math.abs(y1 - y0));
@@ -58,20 +58,20 @@ export class DepthCharts {
       h('p', { class: 'muted chart-note' }, `Shaded: tolerance band ${num(lo, 3)}…${num(hi, 3)}× (factor ${num(hi, 3)}). `,
         h('span', { class: 'ratio-summary' }, `${outside} of ${known.length} layers outside the band.`)),
       ratioBox));
-    const ymin = Math.min(lo / 2, ...known), ymax = Math.max(hi * 2, ...known);
+    const ratioLog = log10Series(rs.ratio);
     const ratioChart = new Chart(ratioBox, 220);
     const ids = report.layers.map((l) => l.id);
     clickSelect(ratioChart.draw({
-      legend: { show: true, live: false },
+      legend: { show: false },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: false }, y: { distr: 3, range: [ymin / 1.2, ymax * 1.2] } },
-      axes: [axis(t, 'layer (graph order)'), axis(t, 'ratio', { values: logTicks, size: 56 })],
+      scales: { x: { time: false }, y: { range: logRange(ratioLog, Math.log10(lo / 2), Math.log10(hi * 2)) } },
+      axes: [axis(t, 'layer (graph order)', { incrs: INDEX_INCRS }), logAxis(t, 'ratio')],
       series: [
         { label: 'layer' },
         { label: 'std ratio', stroke: t.blue, width: 1.5, spanGaps: false, points: { show: report.layers.length <= 400, size: 5, fill: t.blue } },
       ],
       hooks: { drawClear: [bandHook(lo, hi, withAlpha(t.green, 0.18))] },
-    }, [rs.x, rs.ratio]), ids, this.onSelect);
+    }, [rs.x, ratioLog]), ids, this.onSelect);
     this.charts.push(ratioChart);
 
     // 2. forecast of activation variance
@@ -87,18 +87,18 @@ export class DepthCharts {
       h('p', { class: 'muted chart-note' }, 'Verdict: ', h('strong', { class: `forecast-verdict fv-${fc.verdict}` }, verdictText)),
       fBox));
     if (fc.points.length > 0) {
-      const fk = cum.filter((v): v is number => v != null);
+      const cumLog = log10Series(cum);
       const fchart = new Chart(fBox, 200);
       clickSelect(fchart.draw({
-        legend: { show: true, live: false },
-        scales: { x: { time: false }, y: { distr: 3, range: [Math.min(0.1, ...fk) / 1.5, Math.max(10, ...fk) * 1.5] } },
-        axes: [axis(t, 'depth'), axis(t, 'variance', { values: logTicks, size: 56 })],
+        legend: { show: false },
+        scales: { x: { time: false }, y: { range: logRange(cumLog, -1, 1) } },
+        axes: [axis(t, 'depth', { incrs: INDEX_INCRS }), logAxis(t, 'variance')],
         series: [
           { label: 'depth' },
           { label: 'forecast variance', stroke: fc.verdict === 'stable' ? t.green : t.red, width: 2, points: { show: fc.points.length <= 400, size: 4 } },
         ],
         hooks: { drawClear: [bandHook(1 / 10, 10, withAlpha(t.green, 0.12))] },
-      }, [fx, cum]), fc.points.map((p) => p.layerId), this.onSelect);
+      }, [fx, cumLog]), fc.points.map((p) => p.layerId), this.onSelect);
       this.charts.push(fchart);
     } else {
       fBox.append(h('p', { class: 'muted' }, 'No forecast points.'));
@@ -111,18 +111,18 @@ export class DepthCharts {
       this.element.append(h('div', { class: 'card wide' },
         h('h3', null, 'Probe: measured vs forecast activation std'),
         h('p', { class: 'muted chart-note' }, pc.note), pBox));
-      const all = [...pc.measured, ...pc.forecast].filter((v): v is number => v != null);
+      const mLog = log10Series(pc.measured), fLog = log10Series(pc.forecast);
       const pchart = new Chart(pBox, 200);
       clickSelect(pchart.draw({
         legend: { show: true, live: false },
-        scales: { x: { time: false }, y: { distr: 3, range: [Math.min(0.1, ...all) / 1.5, Math.max(10, ...all) * 1.5] } },
-        axes: [axis(t, 'depth'), axis(t, 'variance', { values: logTicks, size: 56 })],
+        scales: { x: { time: false }, y: { range: logRange([...mLog, ...fLog], -1, 1) } },
+        axes: [axis(t, 'depth', { incrs: INDEX_INCRS }), logAxis(t, 'activation std')],
         series: [
           { label: 'depth' },
           { label: 'measured (probe)', stroke: t.purple, width: 2, points: { show: true, size: 4 } },
           { label: 'forecast', stroke: t.orange, width: 1.5, dash: [6, 4], points: { show: false } },
         ],
-      }, [pc.x, pc.measured, pc.forecast]), pc.layerIds, this.onSelect);
+      }, [pc.x, mLog, fLog]), pc.layerIds, this.onSelect);
       this.charts.push(pchart);
     }
   }

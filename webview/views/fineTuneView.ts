@@ -121,6 +121,7 @@ export class FineTuneView {
     if (cm.cutAt != null) {
       const mark = h('div', { class: 'cut-mark', title: `cut at ${displayText(ft.cut?.tensor ?? '', 200)}` }, h('span', null, icon('debug-disconnect'), ' cut'));
       mark.style.left = `${(cm.cutAt / total) * 100}%`;
+      if (cm.cutAt / total > 0.8) mark.classList.add('label-left');
       wrap.append(mark);
     }
     const counts = { frozen: 0, tuned: 0, replaced: 0 };
@@ -148,7 +149,7 @@ export class FineTuneView {
   private planCard(p: PlanEntry, _ft: FineTuneReport): HTMLElement {
     return h('div', { class: 'card plan' }, h('h3', null, `Plan: ${p.datasetSize} data, ${p.domain} domain`),
       h('p', { class: 'plan-summary' }, displayText(p.summary, 600)),
-      h('ol', { class: 'plain steps' }, ...p.steps.map((s) => h('li', null, displayText(s, 600)))),
+      h('ul', { class: 'plain steps' }, ...p.steps.map((s) => h('li', null, displayText(s, 600)))),
       p.learningRates.length ? kv(p.learningRates.map((g) => [displayText(g.group, 60), g.lr === 0 ? 'frozen' : `lr ${num(g.lr, 3)}`] as const)) : null,
       h('p', { class: 'muted' }, displayText(p.reasoning, 1200)));
   }

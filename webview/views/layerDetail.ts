@@ -16,15 +16,15 @@ export function kv(rows: readonly Row[], cls = 'kv'): HTMLElement {
   return dl;
 }
 
-export function findingItem(f: Finding, onClick?: () => void): HTMLElement {
+export function findingItem(f: Finding, onClick?: () => void, count = 1): HTMLElement {
   const sev = f.intentional ? 'info' : f.severity;
   const data = f.data ? Object.entries(f.data).map(([k, v]) => `${displayText(k, 40)}=${Array.isArray(v) ? `[${v.slice(0, 12).map((x) => (typeof x === 'number' ? num(x) : displayText(String(x), 60))).join(', ')}${v.length > 12 ? ', …' : ''}]` : typeof v === 'number' ? num(v) : displayText(String(v), 80)}`).join('  ') : '';
   const item = h('li', { class: `finding sev-${sev}`, 'data-code': f.code },
     icon(severityIcon(sev)),
     h('span', { class: 'finding-code' }, f.code),
     f.intentional ? h('span', { class: 'tag' }, 'deliberate') : null,
-    h('span', { class: 'finding-msg' }, displayText(f.message, 2000)),
-    data ? h('div', { class: 'finding-data' }, data) : null);
+    h('span', { class: 'finding-msg' }, count > 1 ? h('span', { class: 'finding-count' }, `×${count} `) : null, count > 1 ? 'first: ' : null, displayText(f.message, 2000)),
+    data && count === 1 ? h('div', { class: 'finding-data' }, data) : null);
   if (onClick) {
     item.classList.add('clickable');
     item.tabIndex = 0;

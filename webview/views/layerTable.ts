@@ -28,17 +28,17 @@ const verdictLabel = (l: LayerReport): string => (l.verdict === 'unknown' ? '—
 export const COLUMNS: readonly Column[] = [
   { key: 'index', label: '#', title: 'Graph order', width: 40, numeric: true, sort: (l) => l.index },
   { key: 'node', label: 'Layer', title: 'Node name (weight tensor)', width: 0, sort: (l) => l.node },
-  { key: 'op', label: 'Op', title: 'Operator', width: 88, sort: (l) => l.op },
+  { key: 'op', label: 'Op', title: 'Operator', width: 80, sort: (l) => l.op },
   { key: 'shape', label: 'Shape', title: 'Weight shape', width: 118, sort: (l) => l.shape.reduce((a, b) => a * b, 1) },
-  { key: 'fanIn', label: 'fan_in', title: 'fan_in', width: 60, numeric: true, sort: (l) => l.fanIn },
+  { key: 'fanIn', label: 'fan_in', title: 'fan_in', width: 56, numeric: true, sort: (l) => l.fanIn },
   { key: 'fanOut', label: 'fan_out', title: 'fan_out', width: 60, numeric: true, sort: (l) => l.fanOut },
-  { key: 'activation', label: 'Activation', title: 'Following activation', width: 80, sort: (l) => l.activation },
+  { key: 'activation', label: 'Activation', title: 'Following activation', width: 76, sort: (l) => l.activation },
   { key: 'std', label: 'std', title: 'Measured std (population)', width: 76, numeric: true, sort: (l) => l.stats.std },
   { key: 'xavier', label: 'Xavier', title: 'Xavier/Glorot normal std', width: 70, numeric: true, sort: (l) => l.recommended.xavier?.std ?? null },
   { key: 'he', label: 'He', title: 'He/Kaiming normal std', width: 70, numeric: true, sort: (l) => l.recommended.he?.std ?? null },
-  { key: 'ratio', label: 'Ratio', title: 'Measured ÷ recommended std (log scale, 0.1…10)', width: 128, numeric: true, sort: (l) => (l.ratio != null && l.ratio > 0 ? Math.abs(Math.log(l.ratio)) : null) },
-  { key: 'scheme', label: 'Scheme', title: 'Best matching init scheme', width: 110, sort: (l) => l.matchedScheme?.label ?? null },
-  { key: 'verdict', label: 'State', title: 'Trained / fresh', width: 64, sort: (l) => l.verdict },
+  { key: 'ratio', label: 'Ratio', title: 'Measured ÷ recommended std (log scale, 0.1…10)', width: 124, numeric: true, sort: (l) => (l.ratio != null && l.ratio > 0 ? Math.abs(Math.log(l.ratio)) : null) },
+  { key: 'scheme', label: 'Scheme', title: 'Best matching init scheme', width: 150, sort: (l) => l.matchedScheme?.label ?? null },
+  { key: 'verdict', label: 'State', title: 'Trained / fresh', width: 76, sort: (l) => l.verdict },
   { key: 'findings', label: 'Findings', title: 'Findings (worst first)', width: 72, sort: (l, ix) => { const w = ix.worst.get(l.id); return w == null ? 9 : severityRank(w) * 1e6 - l.findings.length; } },
 ];
 

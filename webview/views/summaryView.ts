@@ -24,7 +24,6 @@ export function renderSummary(report: Report, ix: LayerIndex, onSelect: (id: str
   const m = report.model;
   const opset = m.opsets.map((o) => `${o.domain === '' || o.domain === 'ai.onnx' ? 'ai.onnx' : displayText(o.domain, 40)} ${o.version}`).join(', ');
   const counts = severityCounts(report.findings);
-  const top = sortFindings(report.findings.filter((f) => !f.intentional)).slice(0, TOP_FINDINGS);
   const facts = h('div', { class: 'facts' },
     fact('Producer', `${displayText(m.producer.name || '—', 80)}${m.producer.version ? ` ${displayText(m.producer.version, 40)}` : ''}`),
     fact('Opset', opset || '—'),
@@ -35,17 +34,33 @@ export function renderSummary(report: Report, ix: LayerIndex, onSelect: (id: str
     fact('Nodes', int(m.counts.nodes)));
   const sev = h('div', { class: 'sev-counts', 'aria-label': 'Findings by severity' },
     ...SEVERITIES.map((s) => h('span', { class: `sev-count sev-${s}`, 'data-severity': s, title: `${counts[s]} ${s}` }, icon(severityIcon(s)), ` ${counts[s]} ${s}`)));
+  // Most important first, grouped by code (twelve identical "variance-too-low" read as one line):
+  // errors and warnings; when there are none, a few of the notes.
+  const sorted = sortFindings(report.findings.filter((f) => !f.intentional));
+  const serious = sorted.filter((f) => f.severity === 'error' || f.severity === 'warning');
+  const groups = new Map<string, Finding[]>();
+  for (const f of serious.length ? serious : sorted) {
+    const key = `${f.severity}:${f.code}`;
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  }
+  const top = [...groups.values()].slice(0, serious.length ? TOP_FINDINGS : 3);
   const list = top.length
-    ? h('ul', { class: 'findings top-findings' }, ...top.map((f) => {
+    ? h('ul', { class: 'findings top-findings' }, ...top.map((g) => {
+      const f = g[0]!;
       const l = layerOfFinding(ix, f);
-      return findingItem(f, l ? () => onSelect(l.id) : undefined);
+      return findingItem(f, l ? () => onSelect(l.id) : undefined, g.length);
     }))
     : h('p', { class: 'muted' }, 'No problems found.');
+  const shown = top.reduce((a, g) => a + g.length, 0);
+  const more = sorted.length - shown;
   return h('section', { class: 'summary', 'aria-label': 'Summary' },
     h('div', { class: 'verdict-line' },
       h('span', { class: `verdict-badge verdict-${m.verdict}`, 'data-verdict': m.verdict }, verdictText(m.verdict)),
       h('span', { class: 'verdict-reason' }, displayText(m.verdictReason, 400))),
-    facts, sev, list);
+    facts, sev, serious.length === 0 && top.length ? h('p', { class: 'muted' }, 'No errors or warnings. Notes:') : null, list,
+    more > 0 ? h('p', { class: 'muted more' }, `… ${more} more in the Findings tab.`) : null);
 }
 
 function verdictText(v: Report['model']['verdict']): string {

@@ -6,7 +6,7 @@ import type { Report } from '../../../src/core/report/reportModel';
 import type { ReportSettings } from '../../../src/shared/protocol';
 import type { ThemeName } from './themes';
 import { closeBrowser, openWebview } from './webviewHarness';
-import { syntheticReport } from './syntheticReport';
+import { analyzeFile, mainTestModel } from './testReports';
 
 export const DEFAULT_SETTINGS: ReportSettings = { fineTune: { datasetSize: 'small', domain: 'similar', numClasses: null, inputChannels: null }, varianceTolerance: 2 };
 
@@ -24,12 +24,22 @@ export async function screenshot(report: Report, theme: ThemeName, file: string,
 
 async function main(): Promise<void> {
   const out = process.argv[2] ?? 'test-artifacts/webview';
+  const model = process.argv[3] ?? mainTestModel();
+  const tag = process.argv[4] ?? '';
   mkdirSync(out, { recursive: true });
-  const report = syntheticReport({ layers: 60 });
-  const open = async (h: Awaited<ReturnType<typeof openWebview>>): Promise<void> => {
-    await h.page.click('.vt-body .vt-row >> nth=5');
+  const report = analyzeFile(model);
+  const firstWithFindings = report.layers.find((l) => l.findings.some((f) => f.severity === 'warning' || f.severity === 'error')) ?? report.layers[0]!;
+  const views: Record<string, (h: Awaited<ReturnType<typeof openWebview>>) => Promise<void>> = {
+    layers: async (h) => {
+      await h.send({ type: 'layer/select', layerId: firstWithFindings.id });
+      await h.page.waitForSelector('.detail .hist-chart canvas');
+    },
+    depth: async (h) => { await h.page.click('[data-tab=depth]'); await h.page.waitForSelector('.ratio-chart canvas'); },
+    finetune: async (h) => { await h.page.click('[data-tab=finetune]'); await h.page.waitForSelector('.finetune .card'); },
   };
-  for (const theme of ['light', 'dark'] as const) await screenshot(report, theme, join(out, `${theme}.png`), open);
+  for (const theme of ['light', 'dark'] as const) {
+    for (const [name, prep] of Object.entries(views)) await screenshot(report, theme, join(out, `${theme}-${name}${tag}.png`), prep);
+  }
   await closeBrowser();
 }
 
