@@ -137,31 +137,50 @@ function topoOrder(nodes: readonly Node[], defined: Set<string>): Node[] {
     }
   });
   void defined;
+  // A binary min-heap of ready node indices (file-order tie breaking): hostile graphs have
+  // hundreds of thousands of nodes ready at once, where a sorted array would be quadratic.
   const ready: number[] = [];
   indegree.forEach((d, i) => { if (d === 0) ready.push(i); });
   const out: Node[] = [];
   const done = new Array<boolean>(nodes.length).fill(false);
-  // A binary heap would be O(n log n); ready lists stay short in real graphs, so a sorted insert is fine.
   while (ready.length > 0) {
-    const i = ready.shift() as number;
+    const i = heapPop(ready);
     done[i] = true;
     out.push(nodes[i] as Node);
     for (const d of dependents[i] as number[]) {
       indegree[d] = (indegree[d] as number) - 1;
-      if (indegree[d] === 0) insertSorted(ready, d);
+      if (indegree[d] === 0) heapPush(ready, d);
     }
   }
   if (out.length < nodes.length) nodes.forEach((n, i) => { if (!done[i]) out.push(n); });
   return out;
 }
 
-function insertSorted(list: number[], v: number): void {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((list[mid] as number) < v) lo = mid + 1;
-    else hi = mid;
+function heapPush(heap: number[], v: number): void {
+  let i = heap.push(v) - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if ((heap[parent] as number) <= v) break;
+    heap[i] = heap[parent] as number;
+    i = parent;
   }
-  list.splice(lo, 0, v);
+  heap[i] = v;
+}
+
+function heapPop(heap: number[]): number {
+  const top = heap[0] as number;
+  const last = heap.pop() as number;
+  if (heap.length === 0) return top;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= heap.length) break;
+    const r = l + 1;
+    const c = r < heap.length && (heap[r] as number) < (heap[l] as number) ? r : l;
+    if ((heap[c] as number) >= last) break;
+    heap[i] = heap[c] as number;
+    i = c;
+  }
+  heap[i] = last;
+  return top;
 }
