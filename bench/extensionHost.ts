@@ -46,28 +46,13 @@ async function main(): Promise<void> {
   idle.enable();
   await new Promise((r) => setTimeout(r, IDLE_MS));
   idle.disable();
-  const loadBefore = loadavg()[0];
-  // Control: a separate idle Node process measuring its own event loop over the same interval.
-  // Its worst delay is what the machine's load alone does to any process; ours minus that is ours.
-  const control = spawn(process.execPath, ['-e', CONTROL], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let controlOut = '';
-  control.stdout.on('data', (d: Buffer) => (controlOut += d.toString()));
-  await new Promise((r) => setTimeout(r, 300));
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
-  const a0 = performance.now();
-  await vscode.commands.executeCommand('onnxInit.analyze', vscode.Uri.file(model.path));
-  const analysisMs = performance.now() - a0;
-  loop.disable();
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await analyzeOnce(model.path));
   clearInterval(ticker);
-  control.stdin.end();
-  await new Promise((r) => control.on('exit', r));
-  const controlStats = JSON.parse(controlOut) as { max: number; p99: number };
-  const stats = (await vscode.commands.executeCommand('onnxInit.debug.lastAnalysisStats')) as { activatedInMs: number; last: { maxEventLoopDelayMs: number; durationMs: number } | null };
-  if (fake.errors.length) throw new Error(`the analysis failed: ${fake.errors.join('; ')}`);
+  const stats = (await vscode.commands.executeCommand('onnxInit.debug.lastAnalysisStats')) as { activatedInMs: number };
   const results = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version, loadAverage1m: round(loadBefore ?? 0) },
+    machine: { cpus: cpus().length, node: process.version },
     activation: {
       requireMs: round(loaded - t0),
       activateMs: round(activated - loaded),
@@ -78,16 +63,12 @@ async function main(): Promise<void> {
       model: model.name,
       bytes,
       tensors: model.tensors,
-      durationMs: round(analysisMs),
-      progressReports: fake.progress.length,
-      worstEventLoopBlockMs: round(loop.max / 1e6),
-      p99EventLoopDelayMs: round(loop.percentile(99) / 1e6),
-      extensionOwnMonitorMaxMs: stats.last?.maxEventLoopDelayMs ?? null,
-      controlProcessMaxMs: controlStats.max,
-      controlProcessP99Ms: controlStats.p99,
+      worstEventLoopBlockMs: Math.max(...runs.map((r) => r.worstEventLoopBlockMs)),
+      worstControlProcessMs: Math.max(...runs.map((r) => r.controlProcessMaxMs)),
       idleBaselineMaxMs: round(idle.max / 1e6),
       idleBaselineP99Ms: round(idle.percentile(99) / 1e6),
-      note: 'monitorEventLoopDelay with 10 ms resolution: values include the ~10 ms sampling interval itself',
+      runs,
+      note: 'monitorEventLoopDelay with 10 ms resolution (values include the sampling interval). The control is a separate idle Node process measured over the same interval: on a shared, loaded machine the scheduler delays every process.',
     },
   };
   for (const d of context.subscriptions) d.dispose();
@@ -95,7 +76,36 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(results, null, 2));
 }
 
+/** One forced "ONNX: Analyze Initialization", with this process's and a control process's event-loop delay. */
+async function analyzeOnce(modelPath: string) {
+  const loadAverage1m = round(loadavg()[0] ?? 0);
+  // Control: a separate idle Node process measuring its own event loop over the same interval.
+  const control = spawn(process.execPath, ['-e', CONTROL], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let controlOut = '';
+  control.stdout.on('data', (d: Buffer) => (controlOut += d.toString()));
+  await new Promise((r) => setTimeout(r, 300));
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  fake.progress.length = 0;
+  loop.enable();
+  const a0 = performance.now();
+  await vscode.commands.executeCommand('onnxInit.analyze', vscode.Uri.file(modelPath));
+  const durationMs = round(performance.now() - a0);
+  loop.disable();
+  control.stdin.end();
+  await new Promise((r) => control.on('exit', r));
+  const c = JSON.parse(controlOut) as { max: number; p99: number };
+  if (fake.errors.length) throw new Error(`the analysis failed: ${fake.errors.join('; ')}`);
+  const own = (await vscode.commands.executeCommand('onnxInit.debug.lastAnalysisStats')) as { last: { maxEventLoopDelayMs: number } | null };
+  return {
+    loadAverage1m, durationMs, progressReports: fake.progress.length,
+    worstEventLoopBlockMs: round(loop.max / 1e6), p99EventLoopDelayMs: round(loop.percentile(99) / 1e6),
+    extensionOwnMonitorMaxMs: own.last?.maxEventLoopDelayMs ?? null,
+    controlProcessMaxMs: c.max, controlProcessP99Ms: c.p99,
+  };
+}
+
 const round = (v: number): number => Math.round(v * 10) / 10;
+const RUNS = 3;
 const IDLE_MS = 5000;
 const CONTROL = `const { monitorEventLoopDelay } = require('node:perf_hooks');
 const h = monitorEventLoopDelay({ resolution: 10 }); h.enable(); const t = setInterval(() => {}, 1);
