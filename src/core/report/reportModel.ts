@@ -5,6 +5,8 @@
  * adapter turns it into diagnostics and the webview renders it.
  */
 
+import type { FineTuneReport } from '../finetune/fineTuneModel';
+
 export const REPORT_SCHEMA_VERSION = 1;
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
@@ -204,7 +206,7 @@ export interface Report {
   readonly findings: readonly Finding[];
   readonly forecast: VarianceForecast;
   /** Added by the fine-tune issue. */
-  readonly fineTune?: import('../finetune/fineTuneModel').FineTuneReport;
+  readonly fineTune?: FineTuneReport;
   /** Added by the probe issue. */
   readonly probe?: import('../probe/probeTypes').ProbeReport;
 }
