@@ -62,13 +62,13 @@ const DOCS: Readonly<Record<string, Omit<FindingDoc, 'code' | 'meaning'> & { mea
   'variance-too-high': {
     title: 'Weight variance too high',
     defaultSeverity: 'warning',
-    why: 'Each layer multiplies the activation variance by about fan_in·Var(W)·(activation factor); too large a std makes activations and gradients grow exponentially with depth (exploding signal, saturated tanh/sigmoid). A normalization layer right after softens this, so the severity drops there.',
+    why: 'Each layer multiplies the activation variance by about fan_in·Var(W)·(activation factor); too large a std makes activations and gradients grow exponentially with depth (exploding signal, saturated tanh/sigmoid). It is a warning beyond the tolerance factor (`--tolerance`, default 2) and an error beyond its square (4× in std, 16× in variance); right before a normalization layer, or inside a residual branch, the scale does not propagate and it is only info.',
     action: 'Use the recommended std shown in the report (He √(2/fan_in) for ReLU, Xavier √(2/(fan_in+fan_out)) for tanh/sigmoid/linear, LeCun for SELU). `--tolerance` sets how far off is acceptable.',
   },
   'variance-too-low': {
     title: 'Weight variance too low',
     defaultSeverity: 'warning',
-    why: 'Too small a std shrinks the signal by a constant factor per layer: in a deep network without normalization the activations and gradients vanish and training stalls.',
+    why: 'Too small a std shrinks the signal by a constant factor per layer: in a deep network without normalization the activations and gradients vanish and training stalls. Severity as for variance-too-high (warning beyond the tolerance, error beyond its square); a small head or a down-scaled residual branch is reported as deliberate instead.',
     action: 'Re-initialize with the recommended std for the layer\'s fan and following activation (see the table), or add normalization.',
   },
   'zero-bias-before-relu': {
