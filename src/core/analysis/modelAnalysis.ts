@@ -155,6 +155,7 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     const core = lead < 0 ? [] : dims.slice(lead);
     const matrix = fan !== null && fan.batchAxes === 0 || (fan?.batchAxes === 1 && dims[0] === 1) ? (core.length >= 2 ? { rows: core[0] as number, cols: count / (core[0] as number) } : undefined) : undefined;
     const dequant = use?.dequant !== undefined ? dequantizerFor(use, dims) : undefined;
+    if (typeof dequant === 'string') { t.skipped = dequant; done += t.byteSize; return undefined; }
     return {
       tensor,
       denseCount: t.entry.sparse !== undefined ? count : undefined,
@@ -185,7 +186,8 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     }
   }
 
-  function dequantizerFor(use: WeightUse, dims: readonly number[]): Dequantizer | undefined {
+  /** The dequantizer of a use, or why the model's scale / zero point cannot dequantize the tensor. */
+  function dequantizerFor(use: WeightUse, dims: readonly number[]): Dequantizer | string | undefined {
     const dq = use.dequant;
     if (dq === undefined) return undefined;
     const se = lookup(dq.scale, dq.scope);
@@ -193,6 +195,17 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     if (scale === undefined || scale.length === 0) return undefined;
     const ze = dq.zeroPoint !== undefined ? lookup(dq.zeroPoint, dq.scope) : undefined;
     const zeroPoint = ze !== undefined ? readSmall(ze) : undefined;
+    // A scale / zero point whose size does not fit the weight would index past its end (NaN values
+    // that are not in the model): say the model is inconsistent instead of inventing statistics.
+    const d = dims[dq.axis];
+    const expected = scale.length === 1 ? 1 : d === undefined || dq.blockSize < 0 ? undefined
+      : dq.blockSize > 0 ? dims.reduce((a, b, i) => a * (i === dq.axis ? Math.ceil(b / dq.blockSize) : b), 1) : d;
+    if (expected === undefined || scale.length !== expected) {
+      return `quantization scale "${dq.scale}" has ${scale.length} values but ${expected === undefined ? `axis ${dq.axis} / block_size ${dq.blockSize} are invalid for` : `${expected} are needed for`} dims [${dims.slice(0, 8).join(', ')}] (inconsistent quantization parameters: not dequantized)`;
+    }
+    if (zeroPoint !== undefined && zeroPoint.length !== scale.length) {
+      return `quantization zero point "${dq.zeroPoint ?? ''}" has ${zeroPoint.length} values but the scale has ${scale.length} (inconsistent quantization parameters: not dequantized)`;
+    }
     return { scale, zeroPoint, axis: dq.axis, blockSize: dq.blockSize, dims };
   }
 
