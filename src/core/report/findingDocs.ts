@@ -164,14 +164,14 @@ const DOCS: Readonly<Record<string, Omit<FindingDoc, 'code' | 'meaning'> & { mea
   'activation-explodes': {
     title: 'Probe: activations explode',
     defaultSeverity: 'warning',
-    meaning: 'Measured with `--probe` (onnxruntime on seeded synthetic inputs): the activation std grows beyond the band relative to the input.',
+    meaning: 'Measured with `--probe` (onnxruntime on seeded N(0,1) inputs): a layer output\'s std grows beyond 10× the std entering its run of layers (the model input, or the last normalization: BN/LN, also folded BN, resets the scale during training), or NaN/Inf appear. Output heads and layers right before a normalization are not judged; the finding names the depth where it starts.',
     why: 'This is the measured counterpart of the forecast: the signal really grows through the layers (an error when it becomes NaN/Inf).',
     action: 'Scale down the weights of the layers where the measured gain is above 1 (the probe table gives an LSUV-style scale per layer), or add normalization.',
   },
   'activation-vanishes': {
     title: 'Probe: activations vanish',
     defaultSeverity: 'warning',
-    meaning: 'Measured with `--probe`: the activation std falls below the band relative to the input.',
+    meaning: 'Measured with `--probe`: a layer output\'s std falls below 1/10 of the std entering its run of layers (the model input, or the last normalization). Info instead of a warning when the static analysis calls the layer\'s scale a deliberate convention (e.g. N(0, 0.02)).',
     why: 'Deep layers receive almost no signal; gradients will be tiny.',
     action: 'Scale up the weights where the measured gain is below 1 (LSUV-style scale in the probe table), use He init for ReLU networks, or add normalization.',
   },
