@@ -60,13 +60,18 @@ export async function runAnalyze(argv: readonly string[], io: CommandIO = NODE_I
   }
   const { model, settings } = parsed;
   let report: Report;
+  // The model and every external-data file it read: --out must never replace any of them.
+  const inputs = [model];
   try {
     const info = statSync(model);
     if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: info.isDirectory() ? 'EISDIR' : 'ENOTREG' });
     const source = openFileSource(model);
+    const external = createExternalDataHost(model);
     try {
-      report = await analyzeModel({ source, external: createExternalDataHost(model), path: model }, settings.engine as EngineOptions, { passRunner: parallelPassRunner(model, io.env) });
+      report = await analyzeModel({ source, external, path: model }, settings.engine as EngineOptions, { passRunner: parallelPassRunner(model, io.env) });
+      inputs.push(...external.openedPaths);
     } finally {
+      external.close();
       source.close?.();
     }
     for (const step of settings.after) report = await step(report, settings, model);
@@ -79,7 +84,7 @@ export async function runAnalyze(argv: readonly string[], io: CommandIO = NODE_I
   const output = renderReport(report, settings, settings.format === 'text' && settings.out === null && color);
   if (settings.out !== null) {
     try {
-      writeReportAtomically(settings.out, output, model);
+      writeReportAtomically(settings.out, output, inputs);
     } catch (e) {
       const msg = e instanceof UsageError ? e.message : `cannot write "${displayString(settings.out, 200)}": ${displayString(e instanceof Error ? e.message : String(e), 300)}`;
       io.stderr.write(`onnx-init analyze: ${msg}\n`);

@@ -31,14 +31,17 @@ export function renderReport(report: Report, settings: Pick<AnalyzeSettings, 'fo
 /**
  * Writes `data` to `target` atomically (src/node/atomicWrite: temp file in the same folder, fsync,
  * rename), so a reader never sees half a report and a failed write leaves the old file intact.
- * Refuses the model itself, by path or through a link (UsageError, exit code 2).
+ * Refuses the model and its external-data files, by path or through a link (UsageError, exit 2).
  */
-export function writeReportAtomically(target: string, data: string, modelPath: string): void {
+export function writeReportAtomically(target: string, data: string, inputs: string | readonly string[]): void {
+  const protect = typeof inputs === 'string' ? [inputs] : inputs;
   if (statOrNull(target)?.isDirectory()) throw new UsageError(`--out "${displayString(target, 120)}" is a directory`);
   if (!statOrNull(dirname(resolve(target)))?.isDirectory()) throw new UsageError(`--out "${displayString(target, 120)}": its folder does not exist`);
-  if (sameFile(target, modelPath)) throw new UsageError(`--out "${displayString(target, 120)}" is the model file itself (or a link to it); refusing to overwrite it`);
+  const hit = protect.findIndex((p) => sameFile(target, p));
+  if (hit === 0) throw new UsageError(`--out "${displayString(target, 120)}" is the model file itself (or a link to it); refusing to overwrite it`);
+  if (hit > 0) throw new UsageError(`--out "${displayString(target, 120)}" is an external-data file of the model; refusing to overwrite it`);
   const bytes = new TextEncoder().encode(data);
-  atomicWrite(target, (sink) => sink(bytes), { protect: [modelPath] });
+  atomicWrite(target, (sink) => sink(bytes), { protect });
 }
 
 function statOrNull(path: string): ReturnType<typeof statSync> | null {

@@ -86,3 +86,19 @@ test('--out: atomic write, never over the model or through a link to it', () => 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--out never replaces an external-data file the model read', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onnx-init-out-'));
+  try {
+    const model = join(dir, 'm.onnx');
+    const data = join(dir, 'm.onnx.data');
+    writeFileSync(model, 'MODEL');
+    writeFileSync(data, 'WEIGHTS');
+    assert.throws(() => writeReportAtomically(data, 'x', [model, data]), /is an external-data file of the model/);
+    assert.equal(readFileSync(data, 'utf8'), 'WEIGHTS');
+    writeReportAtomically(join(dir, 'r.txt'), 'ok', [model, data]);
+    assert.equal(readFileSync(join(dir, 'r.txt'), 'utf8'), 'ok');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

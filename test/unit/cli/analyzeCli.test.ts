@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../support/corpus';
@@ -86,6 +86,12 @@ test('--out writes the report atomically and refuses the model', () => {
     assert.deepEqual(readFileSync(model), readFileSync(CLEAN));
     mkdirSync(join(dir, 'sub'));
     assertOneLineError(cli(model, '--out', join(dir, 'sub')), /is a directory/);
+    // A model with external data: its data files are protected too.
+    const ext = join(dir, 'ext');
+    cpSync(join(FIXTURES, 'ext_valid_control'), ext, { recursive: true });
+    const before = readFileSync(join(ext, 'sub', 'w.bin'));
+    assertOneLineError(cli(join(ext, 'model.onnx'), '--out', join(ext, 'sub', 'w.bin')), /is an external-data file of the model/);
+    assert.deepEqual(readFileSync(join(ext, 'sub', 'w.bin')), before);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
