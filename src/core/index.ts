@@ -7,7 +7,7 @@ export { parseModel, looksLikeOnnxModel, parseTensorProto, type ParseOptions } f
 export { DEFAULT_LIMITS, type DecodeLimits } from './onnx/decodeContext';
 export { dataTypeInfo, dataTypeName, rawByteLength, type DataTypeInfo, type TypedField } from './onnx/dataTypes';
 export { collectWeights, resolveName, type ResolvedName } from './onnx/collectWeights';
-export { tensorValueChunks, checkTensorData, DEFAULT_CHUNK_ELEMENTS, type TensorDataContext } from './onnx/tensorValues';
+export { tensorValueChunks, checkTensorData, DEFAULT_CHUNK_ELEMENTS, type TensorDataContext, type TensorValueOptions } from './onnx/tensorValues';
 export { checkExternalLocation, externalLocationComponents, type LocationProblem } from './onnx/externalLocation';
 export { auditExternalData, type ExternalDataAudit, type ExternalFileAudit, type ExternalRegion } from './onnx/externalDataAudit';
 export { StatsAccumulator, computeTensorStats, nonNanView, type TensorStats, type NonNanStats } from './stats/tensorStats';

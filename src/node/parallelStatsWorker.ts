@@ -19,6 +19,8 @@ interface WorkerInit {
   readonly progressElements: number;
 }
 
+/** runTensorPass consumes each chunk before pulling the next: one decode buffer per pass. */
+const PASS_VALUES = { reuseBuffer: true } as const;
 const init = workerData as WorkerInit;
 const flag = new Int32Array(init.flag);
 let opened: { source: ReturnType<typeof openFileSource>; ctx: TensorDataContext } | undefined;
@@ -39,7 +41,7 @@ function post(message: ToMain): void {
 function* denseChunks(job: TensorPassJob, ctx: TensorDataContext): Generator<Float64Array> {
   // Sparse tensors: the stored values, then the implicit zeros up to the dense size.
   let n = 0;
-  for (const c of tensorValueChunks(job.tensor, ctx)) {
+  for (const c of tensorValueChunks(job.tensor, ctx, PASS_VALUES)) {
     n += c.length;
     yield c;
   }
@@ -59,7 +61,7 @@ function run(id: number, job: TensorPassJob): void {
   try {
     if (opened === undefined) throw openError;
     const ctx = opened.ctx;
-    const chunks = job.denseCount !== undefined ? () => denseChunks(job, ctx) : () => tensorValueChunks(job.tensor, ctx);
+    const chunks = job.denseCount !== undefined ? () => denseChunks(job, ctx) : () => tensorValueChunks(job.tensor, ctx, PASS_VALUES);
     const result = runTensorPass({
       ...job.input,
       chunks,

@@ -34,6 +34,8 @@ export interface ModelAnalysis {
   readonly isConst: IsConst;
 }
 
+/** runTensorPass consumes each chunk before pulling the next: one decode buffer per pass is enough. */
+const PASS_VALUES = { reuseBuffer: true } as const;
 const SMALL_READ_LIMIT = 1 << 20;
 
 /** Finds every weight, its uses and roles, runs the statistics passes and builds the layers. */
@@ -169,7 +171,7 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     const tensor = job.tensor;
     const bytesPerElement = t.byteSize / Math.max(1, tensor.elementCount);
     const count = job.input.count;
-    const chunks = t.entry.sparse !== undefined ? () => sparseDense(t.entry, ctx, count) : () => tensorValueChunks(tensor, ctx);
+    const chunks = t.entry.sparse !== undefined ? () => sparseDense(t.entry, ctx, count) : () => tensorValueChunks(tensor, ctx, PASS_VALUES);
     try {
       t.pass = runTensorPass({
         ...job.input,
@@ -264,7 +266,7 @@ function overridden(kind: string): ActivationFound {
 function* sparseDense(entry: WeightEntry, ctx: TensorDataContext, count: number): Generator<Float64Array> {
   // Sparse tensors: statistics over the dense tensor (stored values plus the implicit zeros).
   let n = 0;
-  for (const c of tensorValueChunks(entry.tensor, ctx)) { n += c.length; yield c; }
+  for (const c of tensorValueChunks(entry.tensor, ctx, PASS_VALUES)) { n += c.length; yield c; }
   const zeros = new Float64Array(Math.min(1 << 16, Math.max(0, count - n)));
   for (let left = count - n; left > 0; left -= zeros.length) yield left >= zeros.length ? zeros : zeros.subarray(0, left);
 }

@@ -6,6 +6,11 @@ import { ChannelAccumulator, unitLayout, type UnitLayout } from '../../../src/co
 import { HistogramAccumulator } from '../../../src/core/stats/histogram';
 import { StatsAccumulator } from '../../../src/core/stats/tensorStats';
 import { Rng } from '../../support/modelBuilders';
+import { bytesSource, NO_EXTERNAL_DATA } from '../../../src/core/host';
+import { DataType } from '../../../src/core/onnx/model';
+import { parseModel } from '../../../src/core/onnx/parseModel';
+import { tensorValueChunks } from '../../../src/core/onnx/tensorValues';
+import { encodeModel } from '../../../src/core/onnx/writer/writeModel';
 
 /** The per-element loop of ChannelAccumulator.add before the optimization (reference). */
 class ReferenceChannels {
@@ -133,4 +138,21 @@ test('StatsAccumulator: the all-finite fast path equals the checked loop bit for
   const big = new StatsAccumulator().add([1e308, 1e308, -1e308]).result();
   assert.equal(big.finiteCount, 3);
   assert.equal(big.nanCount, 0);
+});
+
+test('tensorValueChunks reuseBuffer: same values, one buffer for raw and external data', () => {
+  const values = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i));
+  const bytes = encodeModel({ irVersion: 8, opsetImports: [{ domain: '', version: 17 }], graph: { name: 'g', nodes: [], inputs: [], outputs: [], initializers: [{ name: 'w', dataType: DataType.FLOAT, dims: [1000], values }] } });
+  const ctx = { model: bytesSource(bytes), external: NO_EXTERNAL_DATA };
+  const t = parseModel(ctx.model).graph.initializers[0]!;
+  const plain = [...tensorValueChunks(t, ctx, { chunkElements: 300 })].map((c) => Array.from(c));
+  const seen = new Set<ArrayBufferLike>();
+  const reused: number[][] = [];
+  for (const c of tensorValueChunks(t, ctx, { chunkElements: 300, reuseBuffer: true })) {
+    seen.add(c.buffer);
+    reused.push(Array.from(c));
+  }
+  assert.deepEqual(reused, plain);
+  assert.deepEqual(plain.map((c) => c.length), [300, 300, 300, 100]);
+  assert.equal(seen.size, 1);
 });
