@@ -107,8 +107,9 @@ function lsuvScale(std: number | null, previousStd: number | null, first: boolea
  * during training, and onnxruntime runs BatchNormalization with its (fresh: 0/1) running
  * statistics, so the eval-mode signal across a norm says nothing about training. Within a run the
  * signal (each layer's output, before its activation) is judged against the std entering the run
- * (the model input for the first run) with `options.band`; layers followed by a norm and output
- * heads (small logits are deliberate) are not judged. Non-finite values always count.
+ * (the model input for the first run) with `options.band`; layers followed by a norm, output
+ * heads (small logits are deliberate) and layers whose bias outweighs their weighted input are
+ * not judged. Non-finite values always count.
  *
  * `layer-gain-mismatch` compares the measured output rms with √(fan_in·E[W²]·E[x²] + E[b²]) for
  * the measured input (the static forecast's per-layer step, plus the layer's bias); a warning for
@@ -131,7 +132,11 @@ export function probeFindings(
     reference ??= l.input?.std ?? null;
     const s = l.std;
     if (!explode && nonFiniteIn(l) > 0) explode = { at: l, reference: reference ?? 1, deliberate: false };
-    if (!t.normalizedAfter && !t.isHead && reference !== null && reference > 0 && s !== null) {
+    // A layer whose bias outweighs what its weights make of the input sets its own scale: that
+    // does not compound through depth, so it is not judged (a vanished input stays reported upstream).
+    const weightPart = (l.forecastGain ?? 0) ** 2 * (l.input?.rms ?? 0) ** 2;
+    const biasDominated = t.biasSecondMoment > weightPart;
+    if (!t.normalizedAfter && !t.isHead && !biasDominated && reference !== null && reference > 0 && s !== null) {
       lastJudged = l;
       if (!explode && s > reference * options.band) explode = { at: l, reference, deliberate: t.deliberateScale };
       if (!vanish && s < reference / options.band) vanish = { at: l, reference, deliberate: t.deliberateScale };
