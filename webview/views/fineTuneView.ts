@@ -118,6 +118,21 @@ export class FineTuneView {
       bar.append(seg);
     }
     const wrap = h('div', { class: 'strip-wrap' }, bar);
+    // Stage names under the strip, where a stage is wide enough to carry one.
+    const labels = h('div', { class: 'strip-labels', 'aria-hidden': 'true' });
+    const spans = new Map<string, { start: number; count: number }>();
+    for (const run of cm.runs) {
+      if (run.stage == null) continue;
+      const sp = spans.get(run.stage);
+      if (sp) sp.count = run.start + run.count - sp.start;
+      else spans.set(run.stage, { start: run.start, count: run.count });
+    }
+    for (const [name, sp] of spans) {
+      const lab = h('span', { class: 'strip-label', title: displayText(name, 80) }, displayText(name, 40));
+      lab.style.left = `${(sp.start / total) * 100}%`;
+      lab.style.width = `${(sp.count / total) * 100}%`;
+      labels.append(lab);
+    }
     if (cm.cutAt != null) {
       const mark = h('div', { class: 'cut-mark', title: `cut at ${displayText(ft.cut?.tensor ?? '', 200)}` }, h('span', null, icon('debug-disconnect'), ' cut'));
       mark.style.left = `${(cm.cutAt / total) * 100}%`;
@@ -128,7 +143,7 @@ export class FineTuneView {
     for (const s of cm.status) counts[s]++;
     const legend = h('div', { class: 'legend' },
       ...(['frozen', 'tuned', 'replaced'] as const).map((s) => h('span', { class: `lg lg-${s}`, 'data-status': s }, h('i', { class: `sw seg-${s}` }), `${LABEL[s]}: ${counts[s]}`)));
-    return h('div', { class: 'card wide' }, h('h3', null, 'Layer strip (graph order)'), wrap, legend);
+    return h('div', { class: 'card wide' }, h('h3', null, 'Layer strip (graph order)'), wrap, labels, legend);
   }
 
   private newHead(ft: FineTuneReport): HTMLElement {
