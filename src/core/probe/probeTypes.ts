@@ -132,14 +132,3 @@ export const DEFAULT_PROBE_OPTIONS: ProbeOptions = {
   band: 10,
   gainTolerance: 2,
 };
-
-/** When to probe during `analyze`: always, never, or only for models up to `maxModelBytes`. */
-export type ProbeMode = 'on' | 'off' | 'auto';
-
-/** Default size limit for `auto`: larger models are not probed unless asked. */
-export const DEFAULT_PROBE_MAX_MODEL_BYTES = 200 * 1024 * 1024;
-
-/** Whether `analyze` should probe a model of `bytes` bytes (weights included) in `mode`. */
-export function shouldProbe(mode: ProbeMode, bytes: number, maxModelBytes = DEFAULT_PROBE_MAX_MODEL_BYTES): boolean {
-  return mode === 'on' || (mode === 'auto' && bytes <= maxModelBytes);
-}
