@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 export interface RunResult {
   readonly ms: number;
   readonly peakRssMB: number | undefined;
+  /** User + system CPU time of the child (all its threads), when GNU time is available. */
+  readonly cpuMs: number | undefined;
   readonly stdout: string;
   readonly stderr: string;
   readonly code: number | null;
@@ -19,8 +21,9 @@ const HAVE_GNU_TIME = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M', '
 
 /** Runs `cmd args` to completion; stdout is captured (tools print a one-line JSON summary). */
 export async function runMeasured(cmd: string, args: readonly string[], options?: { env?: NodeJS.ProcessEnv }): Promise<RunResult> {
+  // GNU time prints "Command exited with non-zero status" first: the last line has the numbers.
   const rssFile = join(tmpdir(), `onnx-init-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const [file, argv] = HAVE_GNU_TIME ? [GNU_TIME, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, [...args]];
+  const [file, argv] = HAVE_GNU_TIME ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, cmd, ...args]] : [cmd, [...args]];
   const t0 = process.hrtime.bigint();
   const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: options?.env ?? process.env });
   let stdout = '';
@@ -42,12 +45,15 @@ export async function runMeasured(cmd: string, args: readonly string[], options?
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (poll) clearInterval(poll);
   let peakKB: number | undefined = polledKB || undefined;
+  let cpuMs: number | undefined;
   if (HAVE_GNU_TIME && existsSync(rssFile)) {
     const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
-    peakKB = Number(lines[lines.length - 1]);
+    const [rss, user, sys] = (lines[lines.length - 1] ?? '').split(' ').map(Number);
+    peakKB = rss;
+    cpuMs = user !== undefined && sys !== undefined ? (user + sys) * 1000 : undefined;
     rmSync(rssFile, { force: true });
   }
-  return { ms, peakRssMB: peakKB === undefined ? undefined : peakKB / 1024, stdout, stderr, code };
+  return { ms, peakRssMB: peakKB === undefined ? undefined : peakKB / 1024, cpuMs, stdout, stderr, code };
 }
 
 /** Page-cache floor: `cat FILES > /dev/null` (the files are read once first to warm the cache). */

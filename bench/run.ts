@@ -1,4 +1,4 @@
-// `npm run bench [-- --large] [-- --check] [-- --runs N] [-- --no-python]`
+// `npm run bench [-- --large] [-- --check] [-- --runs N] [-- --no-python] [-- --only name,name]`
 // Performance at scale (issue 8): generates deterministic models with our writer into bench/tmp,
 // then measures, per model: the page-cache floor (`cat`), our CLI analysis (`onnx-init analyze`,
 // or the core stats pass while the CLI has no `analyze`), the core stats pass itself, peak RSS of
@@ -8,7 +8,7 @@
 // The 4 GB case (and a Python run on it, ~9 GB RSS) is opt-in with --large.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -22,6 +22,8 @@ const args = process.argv.slice(2);
 const CHECK = args.includes('--check');
 const LARGE = args.includes('--large');
 const NO_PYTHON = args.includes('--no-python');
+/** `--only a,b`: run just these cases (quick checks); the others keep their committed values. */
+const ONLY = args.includes('--only') ? new Set((args[args.indexOf('--only') + 1] ?? '').split(',')) : undefined;
 const RUNS = Number(args[args.indexOf('--runs') + 1]) > 0 && args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 3;
 const PYTHON = '/usr/bin/python3';
 /** Regression tolerance of --check. */
@@ -36,7 +38,9 @@ interface Case {
   readonly bytes: number;
   readonly tensors: number;
   readonly catMs: number;
-  readonly ours: { readonly tool: string; readonly ms: number; readonly medianMs: number; readonly peakRssMB: number | undefined };
+  readonly ours: { readonly tool: string; readonly ms: number; readonly medianMs: number; readonly cpuMs: number | undefined; readonly peakRssMB: number | undefined };
+  /** The same analysis with ONNX_INIT_WORKERS=1 (no worker threads), big models only. */
+  readonly singleThread: { readonly ms: number; readonly cpuMs: number | undefined; readonly peakRssMB: number | undefined } | undefined;
   readonly coreStats: { readonly ms: number; readonly peakRssMB: number | undefined; readonly parseMs: number; readonly statsMs: number };
   readonly python: { readonly ms: number; readonly peakRssMB: number | undefined; readonly loadMs: number } | { readonly skipped: string };
   /** Largest relative difference of per-tensor std between ours and numpy (float64 both). */
@@ -50,7 +54,7 @@ function log(s: string): void {
   process.stderr.write(`${s}\n`);
 }
 
-function machine(): Record<string, unknown> {
+function machine() {
   const py = (code: string): string | undefined => {
     const r = spawnSync(PYTHON, ['-c', code], { encoding: 'utf8' });
     return r.status === 0 ? r.stdout.trim() : undefined;
@@ -65,6 +69,8 @@ function machine(): Record<string, unknown> {
     numpy: py('import numpy; print(numpy.__version__)'),
     date: new Date().toISOString(),
     nodeStartupMs: undefined as number | undefined,
+    /** 1-minute load average at the start and end of the run: above the core count, other work competed for the CPUs and wall times are inflated. */
+    loadAverage: { start: loadavg()[0] ?? 0, end: undefined as number | undefined },
   };
 }
 
@@ -89,6 +95,8 @@ async function bundle(entry: string, out: string): Promise<string> {
 /** The CLI's analyze command if it works yet (bundled from the current sources, like dist/cli.js). */
 async function analyzeCli(probeModel: BenchModel): Promise<string | undefined> {
   const cli = await bundle(join(ROOT, 'src', 'cli', 'main.ts'), join(TMP, 'cli.cjs'));
+  // parallelStats looks for its worker bundle next to the entry bundle, as in dist/.
+  await bundle(join(ROOT, 'src', 'node', 'parallelStatsWorker.ts'), join(TMP, 'parallelStatsWorker.js'));
   const r = spawnSync(process.execPath, [cli, 'analyze', probeModel.path, '--format', 'json', '--out', '/dev/null'], { encoding: 'utf8' });
   if (r.status === 0 || r.status === 1) return cli;
   log(`onnx-init analyze not usable yet (exit ${r.status}: ${(r.stderr || r.stdout).split('\n')[0]}); measuring the core stats pass instead`);
@@ -112,15 +120,24 @@ function compareStats(oursFile: string, pyFile: string): number {
   return worst;
 }
 
-async function best(cmd: string, argv: readonly string[], runs: number): Promise<{ first: RunResult; ms: number; medianMs: number; peakRssMB: number | undefined }> {
+interface Best {
+  readonly first: RunResult;
+  readonly ms: number;
+  readonly medianMs: number;
+  readonly cpuMs: number | undefined;
+  readonly peakRssMB: number | undefined;
+}
+
+async function best(cmd: string, argv: readonly string[], runs: number, env?: NodeJS.ProcessEnv): Promise<Best> {
   const results: RunResult[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = await runMeasured(cmd, argv);
+    const r = await runMeasured(cmd, argv, { env: env ?? process.env });
     if (r.code !== 0 && r.code !== 1) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.code}): ${r.stderr.slice(0, 500)}`);
     results.push(r);
   }
   const rss = results.map((r) => r.peakRssMB).filter((x): x is number => x !== undefined);
-  return { first: results[0]!, ms: Math.min(...results.map((r) => r.ms)), medianMs: median(results.map((r) => r.ms)), peakRssMB: rss.length ? Math.max(...rss) : undefined };
+  const cpu = results.map((r) => r.cpuMs).filter((x): x is number => x !== undefined);
+  return { first: results[0]!, ms: Math.min(...results.map((r) => r.ms)), medianMs: median(results.map((r) => r.ms)), cpuMs: cpu.length ? Math.min(...cpu) : undefined, peakRssMB: rss.length ? Math.max(...rss) : undefined };
 }
 
 async function measure(model: BenchModel, kind: Case['kind'], statsPass: string, cli: string | undefined, py: string | undefined, runPython: boolean): Promise<Case> {
@@ -131,8 +148,11 @@ async function measure(model: BenchModel, kind: Case['kind'], statsPass: string,
   const core = await best(process.execPath, [statsPass, model.path], RUNS);
   const coreSummary = JSON.parse(core.first.stdout) as { parseMs: number; statsMs: number };
   log(`   core stats pass    ${core.ms.toFixed(0)} ms (median ${core.medianMs.toFixed(0)}), peak RSS ${core.peakRssMB?.toFixed(0)} MB`);
-  const ours = cli ? await best(process.execPath, [cli, 'analyze', model.path, '--format', 'json', '--out', '/dev/null'], RUNS) : core;
-  if (cli) log(`   onnx-init analyze  ${ours.ms.toFixed(0)} ms (median ${ours.medianMs.toFixed(0)}), peak RSS ${ours.peakRssMB?.toFixed(0)} MB`);
+  const analyzeArgv = cli ? [cli, 'analyze', model.path, '--format', 'json', '--out', '/dev/null'] : undefined;
+  const ours = analyzeArgv ? await best(process.execPath, analyzeArgv, RUNS) : core;
+  if (cli) log(`   onnx-init analyze  ${ours.ms.toFixed(0)} ms (median ${ours.medianMs.toFixed(0)}, CPU ${ours.cpuMs?.toFixed(0)} ms), peak RSS ${ours.peakRssMB?.toFixed(0)} MB`);
+  const single = analyzeArgv && model.bytes >= CHECK_MIN_BYTES ? await best(process.execPath, analyzeArgv, RUNS, { ...process.env, ONNX_INIT_WORKERS: '1' }) : undefined;
+  if (single) log(`   … single thread    ${single.ms.toFixed(0)} ms (CPU ${single.cpuMs?.toFixed(0)} ms), peak RSS ${single.peakRssMB?.toFixed(0)} MB`);
   let python: Case['python'] = { skipped: py ?? 'skipped for this size (use --large)' };
   let maxStdRelDiffVsNumpy: number | undefined;
   if (py === undefined && runPython) {
@@ -149,7 +169,8 @@ async function measure(model: BenchModel, kind: Case['kind'], statsPass: string,
     bytes: model.bytes,
     tensors: model.tensors,
     catMs,
-    ours: { tool: cli ? ANALYZE_TOOL : 'core stats pass (bench/statsPass.ts: parseModel + collectWeights + tensorValueChunks + StatsAccumulator)', ms: ours.ms, medianMs: ours.medianMs, peakRssMB: ours.peakRssMB },
+    ours: { tool: cli ? ANALYZE_TOOL : 'core stats pass (bench/statsPass.ts: parseModel + collectWeights + tensorValueChunks + StatsAccumulator)', ms: ours.ms, medianMs: ours.medianMs, cpuMs: ours.cpuMs, peakRssMB: ours.peakRssMB },
+    singleThread: single ? { ms: single.ms, cpuMs: single.cpuMs, peakRssMB: single.peakRssMB } : undefined,
     coreStats: { ms: core.ms, peakRssMB: core.peakRssMB, parseMs: coreSummary.parseMs, statsMs: coreSummary.statsMs },
     python,
     maxStdRelDiffVsNumpy,
@@ -168,6 +189,11 @@ function targets(cases: readonly Case[]): { target: string; value: string; met: 
     out.push({ target: `${n}: analysis ≤ 3× cat floor`, value: `${c.ratios.oursOverCat.toFixed(2)}×`, met: c.ratios.oursOverCat <= 3 });
     const p = c.ratios.pythonOverOurs;
     out.push({ target: `${n}: ≥ 5× faster than Python`, value: p === undefined ? 'not measured' : `${p.toFixed(2)}×`, met: p === undefined ? undefined : p >= 5 });
+  }
+  for (const c of cases) {
+    if (c.singleThread === undefined || c.kind !== 'single-file') continue;
+    const speedup = c.singleThread.ms / c.ours.ms;
+    out.push({ target: `${c.name}: worker threads help (speed-up vs ONNX_INIT_WORKERS=1)`, value: `${speedup.toFixed(2)}× (${c.singleThread.ms.toFixed(0)} → ${c.ours.ms.toFixed(0)} ms)`, met: speedup > 1.1 });
   }
   const rss = cases.map((c) => c.ours.peakRssMB ?? 0);
   out.push({ target: 'peak RSS ≤ 300 MB for any size', value: `max ${Math.max(...rss).toFixed(0)} MB`, met: Math.max(...rss) <= 300 });
@@ -228,11 +254,13 @@ async function main(): Promise<number> {
     { model: manyInitializersModel(TMP, 'many-10k', 10_000), kind: 'many-initializers', python: true },
     { model: manyInitializersModel(TMP, 'many-100k', 100_000), kind: 'many-initializers', python: true },
   ];
+  if (ONLY) plan.splice(0, plan.length, ...plan.filter((p) => ONLY.has(p.model.name)));
   writeManifest(TMP, plan.map((p) => p.model));
   log(`models ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const cli = await analyzeCli(plan.find((p) => p.model.name === 'mlp-10m-ext')!.model);
+  const cli = await analyzeCli(mlpModel(TMP, 'mlp-10m-ext', 10e6, true));
   const cases: Case[] = [];
   for (const p of plan) cases.push(await measure(p.model, p.kind, statsPass, cli, py, p.python));
+  info.loadAverage.end = loadavg()[0];
   const results = {
     note: 'Generated by `npm run bench` (bench/run.ts). Times are the best of N runs in ms; ratios are what --check compares.',
     machine: info,
@@ -242,9 +270,15 @@ async function main(): Promise<number> {
   };
   log('\ntargets:');
   for (const t of results.targets) log(`  ${t.met === undefined ? '?' : t.met ? 'MET ' : 'GAP '} ${t.target}: ${t.value}`);
+  if (info.loadAverage.start > cpus().length || (info.loadAverage.end ?? 0) > cpus().length) log(`note: load average ${info.loadAverage.start.toFixed(1)} → ${info.loadAverage.end?.toFixed(1)} on ${cpus().length} cores: other processes competed for the CPUs; wall times are inflated`);
   if (CHECK) {
     writeFileSync(join(TMP, 'results.check.json'), JSON.stringify(results, null, 2) + '\n');
     return check(results);
+  }
+  if (ONLY) {
+    writeFileSync(join(TMP, 'results.only.json'), JSON.stringify(results, null, 2) + '\n');
+    log(`\n--only: wrote ${join(TMP, 'results.only.json')} (bench/results.json keeps the full run)`);
+    return 0;
   }
   writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
   log(`\nwrote ${RESULTS}`);
