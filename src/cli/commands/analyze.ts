@@ -18,7 +18,7 @@ export * from './analyzeOutput';
 
 /** Streams for the command (tests pass their own). */
 export interface CommandIO {
-  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
   readonly stderr: { write(text: string): unknown };
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -81,7 +81,8 @@ export async function runAnalyze(argv: readonly string[], io: CommandIO = NODE_I
     return 2;
   }
   const color = settings.color ?? (settings.out === null && io.stdout.isTTY === true && !io.env.NO_COLOR);
-  const output = renderReport(report, settings, settings.format === 'text' && settings.out === null && color);
+  const width = settings.out === null && io.stdout.isTTY === true ? io.stdout.columns : undefined;
+  const output = renderReport(report, settings, settings.format === 'text' && settings.out === null && color, width);
   if (settings.out !== null) {
     try {
       writeReportAtomically(settings.out, output, inputs);

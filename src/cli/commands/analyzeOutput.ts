@@ -12,11 +12,11 @@ import { formatJson } from '../../core/report/format/formatJson';
 import { displayString } from '../../core/report/format/displayString';
 import { UsageError, type AnalyzeSettings } from './analyzeOptions';
 
-/** Renders the report in `format`. */
-export function renderReport(report: Report, settings: Pick<AnalyzeSettings, 'format'>, color: boolean): string {
+/** Renders the report in `format` (`width`: the terminal's columns, for the text table). */
+export function renderReport(report: Report, settings: Pick<AnalyzeSettings, 'format'>, color: boolean, width?: number): string {
   switch (settings.format) {
     case 'text':
-      return formatText(report, { color });
+      return formatText(report, { color, width });
     case 'json':
       return formatJson(report);
     case 'markdown':

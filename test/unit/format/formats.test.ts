@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatText } from '../../../src/core/report/format/formatText';
+import { displayWidth } from '../../../src/core/report/format/displayString';
 import { formatMarkdown } from '../../../src/core/report/format/formatMarkdown';
 import { limitRows } from '../../../src/core/report/format/limitRows';
 import { formatHtml, HTML_REPORT_CSP } from '../../../src/core/report/format/formatHtml';
@@ -120,4 +121,22 @@ test('text: errors and warnings all listed, info/hint a few per code then counte
   assert.ok(text.includes('context 2') && !text.includes('context 3'));
   assert.match(text, /… variance-context: 7 more \(t3, t4, t5, t6, …\); --format json lists them all/);
   assert.ok(formatText({ ...base, findings: info }, { infoPerCode: 100 }).includes('context 9'));
+});
+
+test('text: a narrow terminal gets shorter names, then no weight column', () => {
+  const long = sampleReport({ node: 'encoder.layers.11.self_attention.query_key_value.node', weight: 'encoder.layers.11.self_attention.query_key_value.weight' });
+  const wide = formatText(long);
+  const wideTable = wide.split('\n').filter((l) => /^\s+\d+\s{2}/.test(l));
+  assert.ok(wideTable.some((l) => l.includes('weight') || l.includes('…')));
+  const narrow = formatText(long, { width: 150 });
+  const rows = narrow.split('\n').filter((l) => /^\s+\d+\s{2}/.test(l));
+  assert.equal(rows.length, 3);
+  for (const r of rows) assert.ok(displayWidth(r) <= 150 || /hidden/.test(narrow), `${displayWidth(r)}: ${r}`);
+  const tiny = formatText(long, { width: 100 });
+  assert.match(tiny, /\(narrow terminal: weight, Xavier std, He std columns hidden; --format html or json shows everything\)/);
+  const header = tiny.split('\n').find((l) => /^\s+#\s+node/.test(l))!;
+  assert.doesNotMatch(header, /Xavier std|He std/);
+  assert.match(header, /\bstd\s+recommended\s+ratio\b/);
+  assert.doesNotMatch(tiny.split('\n').find((l) => /^\s+#\s+node/.test(l))!, /\sweight\s/);
+  assert.equal(formatText(long, { width: 10_000 }), wide);
 });

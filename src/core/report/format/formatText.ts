@@ -13,6 +13,8 @@ export interface TextFormatOptions {
   readonly color?: boolean;
   /** Longest node / weight name shown in the table before it is elided (default 28). */
   readonly nameMax?: number;
+  /** Terminal width: names are elided further and the weight column hidden to fit (default: no limit). */
+  readonly width?: number;
   /** Info and hint findings listed per code before the rest are counted (default 3). */
   readonly infoPerCode?: number;
 }
@@ -50,11 +52,11 @@ export function formatText(report: Report, options: TextFormatOptions = {}): str
   if (report.layers.length === 0) {
     out.push('  (no weight layers found)');
   } else {
-    const rows = report.layers.map((l) => layerCells(l, nameMax));
-    // A loop, not Math.max(...rows): models with 100k+ layers would overflow the argument list.
-    const widths = LAYER_COLUMNS.map((c) => rows.reduce((w, r) => Math.max(w, displayWidth(r[c.key])), displayWidth(c.title)));
+    const table = fitTable(report, nameMax, options.width);
+    const { rows, widths, columns } = table;
     const line = (cells: (c: (typeof LAYER_COLUMNS)[number]) => string): string =>
-      LAYER_COLUMNS.map((c, i) => pad(cells(c), widths[i]!, RIGHT_ALIGNED.has(c.key), i === LAYER_COLUMNS.length - 1)).join('  ').trimEnd();
+      columns.map((c, i) => pad(cells(c), widths[i]!, RIGHT_ALIGNED.has(c.key), i === columns.length - 1)).join('  ').trimEnd();
+    if (table.hidden.length) out.push(paint(ANSI.dim, `  (narrow terminal: ${table.hidden.join(', ')} column${table.hidden.length === 1 ? '' : 's'} hidden; --format html or json shows everything)`));
     out.push(paint(ANSI.bold, `  ${line((c) => c.title)}`));
     report.layers.forEach((layer, i) => {
       const text = `  ${line((c) => rows[i]![c.key])}`;
@@ -102,6 +104,39 @@ export function formatText(report: Report, options: TextFormatOptions = {}): str
     out.push(`  cumulative variance gain: min ${formatNumber(r.min)}, max ${formatNumber(r.max)}, last ${formatNumber(r.last)}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+type Column = (typeof LAYER_COLUMNS)[number];
+
+/**
+ * Cells and column widths of the layer table. With a `width`, it is fitted step by step before it
+ * would wrap: shorter names, a shorter scheme label, then without the weight column, then without
+ * the textbook Xavier / He columns (`recommended` still shows the std that applies). Widths are a
+ * loop, not Math.max(...rows): models with 100k+ layers would overflow the argument list.
+ */
+function fitTable(report: Report, nameMax: number, width: number | undefined): { rows: Record<LayerColumn, string>[]; widths: number[]; columns: Column[]; hidden: string[] } {
+  const attempt = (names: number, scheme: number, hidden: readonly LayerColumn[]) => {
+    const columns = LAYER_COLUMNS.filter((c) => !hidden.includes(c.key));
+    const rows = report.layers.map((l) => layerCells(l, names, scheme));
+    const widths = columns.map((c) => rows.reduce((w, r) => Math.max(w, displayWidth(r[c.key])), displayWidth(c.title)));
+    // The last column (finding codes) is not padded; a long one may wrap without hurting alignment.
+    const fixed = widths.slice(0, -1).reduce((a, b) => a + b, 0) + Math.min(widths[widths.length - 1] ?? 0, 20);
+    return { rows, widths, columns, total: 2 + fixed + 2 * (columns.length - 1), hidden: columns.length < LAYER_COLUMNS.length ? LAYER_COLUMNS.filter((c) => hidden.includes(c.key)).map((c) => c.title) : [] };
+  };
+  const steps: [number, number, LayerColumn[]][] = [
+    [nameMax, 32, []],
+    [Math.min(nameMax, 20), 32, []],
+    [Math.min(nameMax, 16), 20, []],
+    [Math.min(nameMax, 16), 20, ['weight']],
+    [Math.min(nameMax, 16), 20, ['weight', 'xavier', 'he']],
+  ];
+  let t = attempt(...steps[0]!);
+  if (width === undefined) return t;
+  for (const step of steps.slice(1)) {
+    if (t.total <= width) break;
+    t = attempt(...step);
+  }
+  return t;
 }
 
 function findingLine(f: Finding, paint: (code: string, text: string) => string): string {

@@ -31,7 +31,7 @@ export type LayerColumn = (typeof LAYER_COLUMNS)[number]['key'];
  * `recommended` is the chosen scheme's std with the gain of the activation found, and the ratio
  * is the measured std over it.
  */
-export function layerCells(layer: LayerReport, nameMax = 40): Record<LayerColumn, string> {
+export function layerCells(layer: LayerReport, nameMax = 40, schemeMax = 32): Record<LayerColumn, string> {
   const codes = [...new Set(layer.findings.map((f) => f.code))];
   return {
     index: String(layer.index),
@@ -47,7 +47,7 @@ export function layerCells(layer: LayerReport, nameMax = 40): Record<LayerColumn
     he: formatNumber(layer.recommended.he?.std ?? null),
     recommended: recommendedCell(layer),
     ratio: formatRatio(layer.ratio),
-    scheme: layer.matchedScheme ? `${displayString(layer.matchedScheme.label, 32)}` : '—',
+    scheme: layer.matchedScheme ? displayString(layer.matchedScheme.label, schemeMax) : '—',
     state: layer.verdict,
     findings: codes.length ? codes.map((c) => displayString(c, 48)).join(', ') : '—',
   };
