@@ -110,11 +110,13 @@ export function computeFan(node: Node, inputIndex: number, shape: readonly numbe
     const count = op === 'LSTM' ? 4 : op === 'GRU' ? 3 : 1;
     const order = op === 'LSTM' ? ['i', 'o', 'f', 'c'] : op === 'GRU' ? ['z', 'r', 'h'] : ['h'];
     const [, gh, inner] = shape as [number, number, number];
-    const hidden = attrInt(node, 'hidden_size', gh / count);
+    // The weight's own shape decides: a hidden_size attribute that disagrees with it (or is ≤ 0) is ignored.
+    const hiddenAttr = attrInt(node, 'hidden_size', gh / count);
+    const hidden = hiddenAttr > 0 && hiddenAttr * count === gh ? hiddenAttr : gh / count;
     const use = { fanIn: inner, fanOut: gh };
     const what = inputIndex === 1 ? `W[num_dir, ${count}·H=${gh}, I=${inner}]` : `R[num_dir, ${count}·H=${gh}, H=${inner}]`;
     return result({ use, convention: 'pytorch', pytorch: use, dataflow: use, outputAxis: 1, batchAxes: 1,
-      gates: { count, hidden, order, perGate: { fanIn: inner, fanOut: hidden } },
+      gates: Number.isInteger(hidden) ? { count, hidden, order, perGate: { fanIn: inner, fanOut: hidden } } : null,
       rule: `${op} ${what}: per direction fan_in = ${inner}, fan_out = ${gh} (torch convention on the [gates·H, in] matrix); per gate (${order.join(',')}) ${inner} → ${hidden}` });
   }
   if (op === 'Gather' && inputIndex === 0 && rank >= 2 && attrInt(node, 'axis', 0) === 0) {
