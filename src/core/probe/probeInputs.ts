@@ -91,8 +91,10 @@ function resolveDim(
   used: Record<string, number>,
 ): number {
   if (typeof d === 'number' && d >= 0) return d;
-  const key = typeof d === 'string' && d !== '' ? d : `${inputName}:${axis}`;
-  const explicit = options.dims[key];
+  const positional = `${inputName}:${axis}`;
+  const key = typeof d === 'string' && d !== '' ? d : positional;
+  // A named dim can be set by its name or, like an unnamed one, as input:axis.
+  const explicit = options.dims[key] ?? options.dims[positional];
   const value = explicit ?? (typeof d === 'string' ? defaultByName(d, options) : undefined) ?? defaultByPosition(axis, rank, integer, options);
   used[key] = value;
   return value;

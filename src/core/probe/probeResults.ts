@@ -120,9 +120,11 @@ export function probeFindings(
   layers: readonly ProbeLayerReport[],
   targets: readonly ProbeTarget[],
   options: Pick<ProbeOptions, 'band' | 'gainTolerance'>,
+  context: { readonly trainedModel?: boolean } = {},
 ): Finding[] {
   const findings: Finding[] = [];
-  let explode: { at: ProbeLayerReport; reference: number; deliberate: boolean } | undefined;
+  const trainedModel = context.trainedModel === true;
+  let explode: BandHit | undefined;
   let vanish: typeof explode;
   let reference: number | null = null;
   let lastJudged: ProbeLayerReport | undefined;
@@ -131,15 +133,16 @@ export function probeFindings(
     if (t === undefined) return;
     reference ??= l.input?.std ?? null;
     const s = l.std;
-    if (!explode && nonFiniteIn(l) > 0) explode = { at: l, reference: reference ?? 1, deliberate: false };
+    if (!explode && nonFiniteIn(l) > 0) explode = { at: l, reference: reference ?? 1, deliberate: false, trained: false };
     // A layer whose bias outweighs what its weights make of the input sets its own scale: that
     // does not compound through depth, so it is not judged (a vanished input stays reported upstream).
     const weightPart = (l.forecastGain ?? 0) ** 2 * (l.input?.rms ?? 0) ** 2;
     const biasDominated = t.biasSecondMoment > weightPart;
     if (!t.normalizedAfter && !t.isHead && !biasDominated && reference !== null && reference > 0 && s !== null) {
       lastJudged = l;
-      if (!explode && s > reference * options.band) explode = { at: l, reference, deliberate: t.deliberateScale };
-      if (!vanish && s < reference / options.band) vanish = { at: l, reference, deliberate: t.deliberateScale };
+      const trained = trainedModel || t.verdict === 'trained';
+      if (!explode && s > reference * options.band) explode = { at: l, reference, deliberate: t.deliberateScale, trained };
+      if (!vanish && s < reference / options.band) vanish = { at: l, reference, deliberate: t.deliberateScale, trained };
     }
     if (t.normalizedAfter) reference = null; // the next run starts at the next layer's input
   });
@@ -155,8 +158,9 @@ export function probeFindings(
     const predicted = Math.sqrt(l.forecastGain * l.forecastGain * rmsIn * rmsIn + t.biasSecondMoment);
     const ratio = predicted > 0 ? rmsOut / predicted : rmsOut > 0 ? Infinity : 1;
     if (ratio <= options.gainTolerance && ratio >= 1 / options.gainTolerance) return;
-    const approximate = t.verdict !== 'fresh' || APPROXIMATE_OPS.has(t.op);
-    const why = t.verdict !== 'fresh' ? ` (${t.verdict} weights: the prediction assumes fresh i.i.d. weights)` : approximate ? ` (${l.op}: the prediction is approximate for this op)` : '';
+    const notFresh = trainedModel ? 'trained' : t.verdict !== 'fresh' ? t.verdict : null;
+    const approximate = notFresh !== null || APPROXIMATE_OPS.has(t.op);
+    const why = notFresh !== null ? ` (${notFresh}${trainedModel ? ' model' : ' weights'}: the prediction assumes fresh i.i.d. weights)` : approximate ? ` (${l.op}: the prediction is approximate for this op)` : '';
     findings.push({
       code: 'layer-gain-mismatch',
       severity: approximate ? 'info' : 'warning',
@@ -172,19 +176,32 @@ export function probeFindings(
 /** Ops for which √(fan_in·E[W²]) is only an approximation of the forward gain. */
 const APPROXIMATE_OPS = new Set(['ConvTranspose', 'LSTM', 'GRU', 'RNN', 'Gather', 'Attention', 'MultiHeadAttention', 'Einsum']);
 
+interface BandHit {
+  readonly at: ProbeLayerReport;
+  readonly reference: number;
+  /** The static analysis calls the layer's scale deliberate. */
+  readonly deliberate: boolean;
+  /** The layer (or the whole model) is trained: not at init. */
+  readonly trained: boolean;
+}
+
 function bandFinding(
   code: 'activation-explodes' | 'activation-vanishes',
-  hit: { at: ProbeLayerReport; reference: number; deliberate: boolean },
+  hit: BandHit,
   last: ProbeLayerReport | undefined,
   band: number,
 ): Finding {
-  const { at, reference, deliberate } = hit;
+  const { at, reference, deliberate, trained } = hit;
   const verb = code === 'activation-explodes' ? 'explode' : 'vanish';
   const nonFinite = nonFiniteIn(at) > 0;
-  const note = nonFinite ? ' (non-finite values appear)' : deliberate ? ' (the static analysis calls this layer\'s scale a deliberate convention; it relies on normalization or residuals this graph does not have)' : '';
+  const note = nonFinite
+    ? ' (non-finite values appear)'
+    : trained
+      ? ' (trained weights: this is how the trained model propagates, not an initialization problem)'
+      : deliberate ? ' (the static analysis calls this layer\'s scale a deliberate convention; it relies on normalization or residuals this graph does not have)' : '';
   return {
     code,
-    severity: nonFinite ? 'error' : deliberate ? 'info' : 'warning',
+    severity: nonFinite ? 'error' : trained || deliberate ? 'info' : 'warning',
     tensor: null,
     node: at.node,
     message: `activations ${verb} from depth ${at.depth} (at ${at.node}): measured std ${fmt(at.std)} vs ${fmt(reference)} entering the run${note}; ${fmt(last?.std ?? null)} at the last judged layer${at.forecastStd !== null ? `; forecast ${fmt(at.forecastStd)}` : ''}`,

@@ -10,6 +10,8 @@ export interface ProbeAnalysisInput {
   readonly forecast: VarianceForecast;
   /** The report's other tensors: biases let the gain check account for them (optional). */
   readonly tensors?: readonly TensorReport[];
+  /** The model's verdict (`report.model.verdict`): a trained model is not at init, so findings are info. */
+  readonly modelVerdict?: string;
 }
 
 export interface ProbeJob {

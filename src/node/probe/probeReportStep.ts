@@ -20,7 +20,7 @@ export function describeProbeError(modelPath: string, e: unknown): string {
  */
 export async function probeReportStep(report: Report, modelPath: string, options: Partial<ProbeOptions> = {}, hooks: ProbeHooks = {}): Promise<Report> {
   try {
-    const probe = await runProbe(modelPath, { ...options, analysis: { layers: report.layers, forecast: report.forecast, tensors: report.tensors } }, hooks);
+    const probe = await runProbe(modelPath, { ...options, analysis: { layers: report.layers, forecast: report.forecast, tensors: report.tensors, modelVerdict: report.model.verdict } }, hooks);
     return mergeProbe(report, probe);
   } catch (e) {
     if (e instanceof ProbeError && e.kind === 'cancelled') throw e;

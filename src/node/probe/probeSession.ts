@@ -15,13 +15,14 @@ import { seededRandom } from '../../core/probe/seededRandom';
 import { momentsOf, type Moments } from '../../core/probe/tensorMoments';
 import { createExternalDataHost } from '../externalDataHost';
 import { openFileSource } from '../fileSource';
+import { neutralizeControls } from '../../core/text/sanitize';
 import { describeOrtError, ProbeError } from './probeError';
 import type { ProbeAnalysisInput, ProbeStage } from './probeMessages';
 
 /** The static analysis of the model (layers, activations, forecast), done here when the caller has none. */
 async function analyzeForProbe(path: string, ctx: TensorDataContext): Promise<ProbeAnalysisInput> {
   const report = await analyzeModel({ source: ctx.model, external: ctx.external, path }, {});
-  return { layers: report.layers, forecast: report.forecast, tensors: report.tensors };
+  return { layers: report.layers, forecast: report.forecast, tensors: report.tensors, modelVerdict: report.model.verdict };
 }
 
 export interface ProbeSessionHooks {
@@ -137,7 +138,7 @@ export async function probeInProcess(
       batches: options.batches,
       dims,
       layers,
-      findings: probeFindings(layers, plan.targets, options),
+      findings: probeFindings(layers, plan.targets, options, { trainedModel: prepared.modelVerdict === 'trained' }),
       timing: { prepareMs: tPrepared - t0, loadMs, runMs, totalMs: tEnd - t0 },
       runtime: { name: 'onnxruntime-node', version: ort.env.versions.node ?? 'unknown' },
       notes: NOTES,
@@ -171,7 +172,7 @@ function prepare(path: string, ctx: TensorDataContext, options: ProbeOptions, a:
     if (e instanceof ProbeInputError) throw new ProbeError({ kind: 'prepare-failed', message: e.message });
     throw e;
   }
-  return { model, plan, plans: inputs.plans, dims: inputs.dims, forecastOf: forecastForProbe(a.layers, a.forecast) };
+  return { model, plan, plans: inputs.plans, dims: inputs.dims, forecastOf: forecastForProbe(a.layers, a.forecast), modelVerdict: a.modelVerdict };
 }
 
 async function createSession(bytes: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
@@ -188,7 +189,11 @@ async function run(session: ort.InferenceSession, feeds: readonly ProbeFeed[]): 
   try {
     return await session.run(input);
   } catch (e) {
-    throw new ProbeError(describeOrtError('run-failed', (e as Error).message ?? String(e)));
+    // Run-time failures are often the synthetic shapes (a symbolic dim too small for a Pad, a
+    // Reshape): say which shapes were fed and how to change them.
+    const info = describeOrtError('run-failed', (e as Error).message ?? String(e));
+    const fed = feeds.filter((f) => !f.name.startsWith('probe_input_')).slice(0, 6).map((f) => `${neutralizeControls(f.name)}[${f.shape.join(', ')}]`);
+    throw new ProbeError({ ...info, message: `${info.message} (inputs fed: ${fed.join(', ')}; change symbolic dimensions with --dim NAME=N / the dimension defaults)` });
   }
 }
 

@@ -60,9 +60,9 @@ test('symbolic dims get the batch / sequence / image defaults by name and positi
 });
 
 test('explicit --dim values win over the defaults, by name or input:axis', () => {
-  const { plans } = planInputs(parse(spec), { ...O, dims: { sequence: 5, height: 32, width: 48, 'half:0': 3 } });
+  const { plans } = planInputs(parse(spec), { ...O, dims: { sequence: 5, height: 32, width: 48, 'half:0': 3, 'ids:0': 2 } });
   const by = Object.fromEntries(plans.map((p) => [p.name, p]));
-  assert.deepEqual(by.ids?.shape, [O.batchSize, 5]);
+  assert.deepEqual(by.ids?.shape, [2, 5], 'a named dim can also be set as input:axis');
   assert.deepEqual(by.image?.shape, [O.batchSize, 3, 32, 48]);
   assert.deepEqual(by.half?.shape, [3, 64]);
 });
