@@ -85,3 +85,14 @@ test('layer-gain-mismatch: beyond 2×, bias-aware, info for trained weights and 
   assert.equal(chain([1], [2.5], [{ verdict: 'trained' }]).findings[0]?.severity, 'info');
   assert.equal(chain([1], [2.5], [{ op: 'ConvTranspose' }]).findings[0]?.severity, 'info');
 });
+
+test('a trained model is not at init: its band findings and mismatches are info', () => {
+  const targets = [target(0), target(1)];
+  const fwd = new Map([['x0', [m(0, 1)]], ['y0', [m(0, 0.3)]], ['x1', [m(0, 0.3)]], ['y1', [m(0, 0.01)]]]);
+  const layers = buildProbeLayers(targets, fwd, new Map(), () => ({ std: null, gain: 1 }));
+  const fresh = probeFindings(layers, targets, DEFAULT_PROBE_OPTIONS);
+  const trained = probeFindings(layers, targets, DEFAULT_PROBE_OPTIONS, { trainedModel: true });
+  assert.deepEqual(fresh.map((f) => f.severity), ['warning', 'warning', 'warning']);
+  assert.deepEqual(trained.map((f) => [f.code, f.severity]), [['activation-vanishes', 'info'], ['layer-gain-mismatch', 'info'], ['layer-gain-mismatch', 'info']]);
+  assert.match(trained[0]?.message ?? '', /trained weights: this is how the trained model propagates/);
+});
