@@ -10,7 +10,9 @@ import { cutModel } from '../../webview/views/fineTuneView';
 import { toleranceBand } from '../../webview/layerModel';
 import type { ReportView } from './support/reportPage';
 import { close, openReport, parseShown, visibleRows } from './support/reportPage';
-import { analyzeFile, loadTestReport, testModelPaths } from './support/testReports';
+import { FIXTURE_MODELS, analyzeFile, loadTestReport, testModelPaths } from './support/testReports';
+import { probeReportStep } from '../../src/node/probe/probeReportStep';
+import type { ProbeReport } from '../../src/core/probe/probeTypes';
 import { chromiumSkip, closeBrowser } from './support/webviewHarness';
 
 describe('webview report', { skip: chromiumSkip }, () => {
@@ -125,7 +127,7 @@ describe('webview report', { skip: chromiumSkip }, () => {
     await v.page.click('[data-tab=depth]');
     await v.page.waitForSelector('.ratio-chart canvas');
     const [lo, hi] = toleranceBand(report.options.varianceTolerance);
-    const known = report.layers.map((l) => l.ratio).filter((r): r is number => r != null && r > 0);
+    const known = report.layers.map((l) => l.ratio).filter((r): r is number => r != null && r >= 0 && Number.isFinite(r));
     const outside = known.filter((r) => r < lo || r > hi).length;
     assert.equal(await v.page.textContent('.ratio-summary'), `${outside} of ${known.length} layers outside the band.`);
     const verdict = await v.page.textContent('.forecast-verdict');
@@ -224,6 +226,25 @@ describe('webview report', { skip: chromiumSkip }, () => {
     assert.ok(checked > 0);
     await v.send({ type: 'report/update', report });
     await v.page.waitForFunction((n) => document.querySelector('.row-count')?.textContent === `${n} of ${n} layers`, report.layers.length);
+  });
+
+  test('probe: measured vs forecast curve from a real forward probe (onnxruntime)', async () => {
+    const model = `${FIXTURE_MODELS}/mlp_defects.onnx`;
+    const probed = await probeReportStep(analyzeFile(model), model, { batches: 2, timeoutSeconds: 60 });
+    const probe = probed.probe as ProbeReport | undefined;
+    assert.ok(probe && probe.layers.length > 0, `probe ran: ${probed.findings.filter((f) => f.code === 'probe-failed').map((f) => f.message).join('; ')}`);
+    await v.send({ type: 'report/update', report: probed });
+    await v.page.click('[data-tab=depth]');
+    await v.page.waitForSelector('.probe-chart canvas');
+    const ratios = probe.layers.filter((l) => l.std != null && l.std >= 0 && l.forecastStd != null && l.forecastStd > 0).map((l) => l.std! / l.forecastStd!);
+    const shown = (await v.page.textContent('.probe-summary'))!;
+    const m = /([\d.e-]+)…([\d.e-]+)×/.exec(shown);
+    assert.ok(m, shown);
+    assert.ok(close(Number(m[1]), Math.min(...ratios), 5e-3) && close(Number(m[2]), Math.max(...ratios), 5e-3), `${shown} vs ${Math.min(...ratios)}…${Math.max(...ratios)}`);
+    assert.match((await v.page.textContent('.probe-chart .u-legend'))!, /measured \(probe\).*forecast/s);
+    assert.match((await v.page.textContent('.depth'))!, new RegExp(`each of the ${probe.layers.length} probed layers`));
+    await v.send({ type: 'report/update', report });
+    await v.page.click('[data-tab=layers]');
   });
 
   test('no CSP violations, no page errors, no dialogs', async () => {

@@ -68,23 +68,44 @@ export function axis(t: ChartTheme, label: string | null, extra: Partial<uPlot.A
 // Log charts plot log10(value) on a linear scale: uPlot's own log scale (distr 3) hangs on ranges
 // like 1e-23…10 (a vanishing forecast), and decade ticks are all we want anyway.
 
-/** log10 of positive finite values; others become gaps. */
-export function log10Series(values: readonly (number | null)[]): (number | null)[] {
-  return values.map((v) => (v != null && v > 0 && Number.isFinite(v) ? Math.log10(v) : null));
+export interface LogSeries {
+  /** log10 of each value; exact zeros sit on `zeroAt`; negative / non-finite / null are gaps. */
+  readonly values: (number | null)[];
+  /** The axis floor standing for 0 (two decades below the smallest positive value), or null. */
+  readonly zeroAt: number | null;
 }
 
-/** The [min, max] of a log10 axis covering `values` (log10 units) and the extra decades given. */
-export function logRange(values: readonly (number | null)[], ...extra: number[]): [number, number] {
-  const xs = [...values.filter((v): v is number => v != null), ...extra];
-  return [Math.floor(Math.min(...xs) - 0.25), Math.ceil(Math.max(...xs) + 0.25)];
+/** log10 of the series; zeros (a dead layer, a vanished signal) are drawn on a floor labelled 0. */
+export function log10Series(values: readonly (number | null)[]): LogSeries {
+  const pos = values.filter((v): v is number => v != null && v > 0 && Number.isFinite(v)).map(Math.log10);
+  const hasZero = values.some((v) => v === 0);
+  const zeroAt = hasZero ? Math.floor(Math.min(0, ...pos)) - 2 : null;
+  return {
+    values: values.map((v) => (v != null && v > 0 && Number.isFinite(v) ? Math.log10(v) : v === 0 ? zeroAt : null)),
+    zeroAt,
+  };
 }
 
-/** A y axis in log10 units labelled with the values (0.01, 0.1, 1, 10, 1e-12 …), decade ticks only. */
-export function logAxis(t: ChartTheme, label: string): uPlot.Axis {
+/** The [min, max] of a log10 axis covering the series and the extra decades given (min = the zero floor if any). */
+export function logRange(series: readonly LogSeries[], ...extra: number[]): [number, number] {
+  const xs = [...series.flatMap((s) => s.values.filter((v): v is number => v != null)), ...extra];
+  const floors = series.map((s) => s.zeroAt).filter((z): z is number => z != null);
+  const lo = floors.length ? Math.min(...floors) : Math.floor(Math.min(...xs) - 0.25);
+  return [lo, Math.ceil(Math.max(...xs) + 0.25)];
+}
+
+/** A y axis in log10 units labelled with the values (0.01, 0.1, 1, 10, 1e-12 …; `0` on the zero floor). */
+export function logAxis(t: ChartTheme, label: string, zeroAt: number | null = null): uPlot.Axis {
   return axis(t, label, {
     size: 60,
-    incrs: [1, 2, 3, 5, 10, 20, 50],
-    values: (_u: uPlot, splits: number[]) => splits.map((v) => (Math.abs(v) <= 3 ? num(10 ** v, 2) : `1e${v}`)),
+    // Whole decades from the bottom (the zero floor, when there is one) up, at most ~6 labels.
+    splits: (_u: uPlot, _i: number, min: number, max: number) => {
+      const step = Math.max(1, Math.ceil((max - min) / 6));
+      const out: number[] = [];
+      for (let v = Math.ceil(min - 1e-9); v <= max + 1e-9; v += step) out.push(v);
+      return out;
+    },
+    values: (_u: uPlot, splits: number[]) => splits.map((v) => (zeroAt != null && Math.abs(v - zeroAt) < 1e-9 ? '0' : Math.abs(v) <= 3 ? num(10 ** v, 2) : `1e${v}`)),
   });
 }
 

@@ -10,9 +10,10 @@ import type { ProbeCurve } from './probeSeries';
 import { probeCurve } from './probeSeries';
 import { Chart, INDEX_INCRS, axis, chartTheme, log10Series, logAxis, logRange, withAlpha } from './charts';
 
-const positive = (v: number | null | undefined): number | null => (v != null && v > 0 && Number.isFinite(v) ? v : null);
+// Zeros are kept (drawn on the axis's 0 floor); negatives / non-finite become gaps.
+const positive = (v: number | null | undefined): number | null => (v != null && v >= 0 && Number.isFinite(v) ? v : null);
 
-/** Ratio series along depth (graph order); non-positive / unknown ratios become gaps. */
+/** Ratio series along depth (graph order); unknown ratios become gaps. */
 export function ratioSeries(report: Report): { x: number[]; ratio: (number | null)[] } {
   return { x: report.layers.map((l) => l.index), ratio: report.layers.map((l) => positive(l.ratio)) };
 }
@@ -64,14 +65,14 @@ export class DepthCharts {
     clickSelect(ratioChart.draw({
       legend: { show: false },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: false }, y: { range: logRange(ratioLog, Math.log10(lo / 2), Math.log10(hi * 2)) } },
-      axes: [axis(t, 'layer (graph order)', { incrs: INDEX_INCRS }), logAxis(t, 'ratio')],
+      scales: { x: { time: false }, y: { range: logRange([ratioLog], Math.log10(lo / 2), Math.log10(hi * 2)) } },
+      axes: [axis(t, 'layer (graph order)', { incrs: INDEX_INCRS }), logAxis(t, 'ratio', ratioLog.zeroAt)],
       series: [
         { label: 'layer' },
         { label: 'std ratio', stroke: t.blue, width: 1.5, spanGaps: false, points: { show: report.layers.length <= 400, size: 5, fill: t.blue } },
       ],
       hooks: { drawClear: [bandHook(lo, hi, withAlpha(t.green, 0.18))] },
-    }, [rs.x, ratioLog]), ids, this.onSelect);
+    }, [rs.x, ratioLog.values]), ids, this.onSelect);
     this.charts.push(ratioChart);
 
     // 2. forecast of activation variance
@@ -91,14 +92,14 @@ export class DepthCharts {
       const fchart = new Chart(fBox, 200);
       clickSelect(fchart.draw({
         legend: { show: false },
-        scales: { x: { time: false }, y: { range: logRange(cumLog, -1, 1) } },
-        axes: [axis(t, 'depth', { incrs: INDEX_INCRS }), logAxis(t, 'variance')],
+        scales: { x: { time: false }, y: { range: logRange([cumLog], -1, 1) } },
+        axes: [axis(t, 'depth', { incrs: INDEX_INCRS }), logAxis(t, 'variance', cumLog.zeroAt)],
         series: [
           { label: 'depth' },
           { label: 'forecast variance', stroke: fc.verdict === 'stable' ? t.green : t.red, width: 2, points: { show: fc.points.length <= 400, size: 4 } },
         ],
         hooks: { drawClear: [bandHook(1 / 10, 10, withAlpha(t.green, 0.12))] },
-      }, [fx, cumLog]), fc.points.map((p) => p.layerId), this.onSelect);
+      }, [fx, cumLog.values]), fc.points.map((p) => p.layerId), this.onSelect);
       this.charts.push(fchart);
     } else {
       fBox.append(h('p', { class: 'muted' }, 'No forecast points.'));
@@ -110,19 +111,20 @@ export class DepthCharts {
       const pBox = h('div', { class: 'chart probe-chart', 'aria-label': 'Probe: measured vs forecast std' });
       this.element.append(h('div', { class: 'card wide' },
         h('h3', null, 'Probe: measured vs forecast activation std'),
-        h('p', { class: 'muted chart-note' }, pc.note), pBox));
+        h('p', { class: 'muted chart-note' }, pc.note, ' ',
+          h('span', { class: 'probe-summary' }, pc.ratioRange ? `Measured ÷ forecast: ${num(pc.ratioRange[0], 3)}…${num(pc.ratioRange[1], 3)}×.` : 'No layer with both values.')), pBox));
       const mLog = log10Series(pc.measured), fLog = log10Series(pc.forecast);
       const pchart = new Chart(pBox, 200);
       clickSelect(pchart.draw({
         legend: { show: true, live: false },
-        scales: { x: { time: false }, y: { range: logRange([...mLog, ...fLog], -1, 1) } },
-        axes: [axis(t, 'depth', { incrs: INDEX_INCRS }), logAxis(t, 'activation std')],
+        scales: { x: { time: false }, y: { range: logRange([mLog, fLog], -1, 1) } },
+        axes: [axis(t, 'depth', { incrs: INDEX_INCRS }), logAxis(t, 'activation std', mLog.zeroAt ?? fLog.zeroAt)],
         series: [
           { label: 'depth' },
           { label: 'measured (probe)', stroke: t.purple, width: 2, points: { show: true, size: 4 } },
           { label: 'forecast', stroke: t.orange, width: 1.5, dash: [6, 4], points: { show: false } },
         ],
-      }, [pc.x, mLog, fLog]), pc.layerIds, this.onSelect);
+      }, [pc.x, mLog.values, fLog.values]), pc.layerIds, this.onSelect);
       this.charts.push(pchart);
     }
   }

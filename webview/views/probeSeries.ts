@@ -9,6 +9,8 @@ export interface ProbeCurve {
   readonly forecast: (number | null)[];
   readonly layerIds: string[];
   readonly note: string;
+  /** min / max of measured ÷ forecast std over the layers where both are known (null if none). */
+  readonly ratioRange: readonly [number, number] | null;
 }
 
 interface ProbeLayerLike {
@@ -18,7 +20,7 @@ interface ProbeLayerLike {
   readonly forecastStd: number | null;
 }
 
-const pos = (v: unknown): number | null => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : null);
+const pos = (v: unknown): number | null => (typeof v === 'number' && v >= 0 && Number.isFinite(v) ? v : null);
 
 export function probeCurve(report: Report): ProbeCurve | null {
   const probe = report.probe as { layers?: unknown; batches?: unknown; inputs?: unknown } | undefined | null;
@@ -26,11 +28,13 @@ export function probeCurve(report: Report): ProbeCurve | null {
   const layers = (probe.layers as ProbeLayerLike[]).filter((l) => typeof l?.layerId === 'string' && typeof l.depth === 'number');
   if (layers.length === 0) return null;
   const batches = typeof probe.batches === 'number' ? probe.batches : null;
+  const ratios = layers.map((l) => { const m = pos(l.std), f = pos(l.forecastStd); return m != null && f != null && f > 0 ? m / f : null; }).filter((r): r is number => r != null);
   return {
+    ratioRange: ratios.length ? [Math.min(...ratios), Math.max(...ratios)] : null,
     x: layers.map((l) => l.depth),
     measured: layers.map((l) => pos(l.std)),
     forecast: layers.map((l) => pos(l.forecastStd)),
     layerIds: layers.map((l) => l.layerId),
-    note: `Output std of each layer in a forward run with synthetic inputs${batches != null ? ` (${batches} batches)` : ''}, against the static forecast (√ cumulative variance).`,
+    note: `Output std of each of the ${layers.length} probed layers in a forward run with synthetic inputs${batches != null ? ` (${batches} batches)` : ''}, against the static forecast (√ cumulative variance).`,
   };
 }
