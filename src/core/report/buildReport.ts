@@ -77,12 +77,12 @@ function layerReport(l: LayerInfo): LayerReport {
     verdict: l.verdict,
     channels: ch === null || p?.channels === undefined ? null : {
       axis: l.fan?.outputAxis ?? 0, count: ch.count, stdMin: num(ch.stdMin), stdMax: num(ch.stdMax), stdMedian: num(ch.stdMedian), dead: ch.dead, identical: ch.identical,
-      ...({ stdSpread: num(ch.stdSpread), pooledKurtosis: num(ch.pooledKurtosis) } as object),
+      stdSpread: num(ch.stdSpread), pooledKurtosis: num(ch.pooledKurtosis),
     },
     normalizedAfter: l.act.normalizedAfter,
     findings: l.findings,
-    // Additive fields (schema v1 allows extra properties).
-    ...({
+    // Additive fields (optional in the schema).
+    ...{
       inputIndex: l.use.inputIndex,
       roleDetail: l.roleDetail,
       verdictReason: l.verdictReason,
@@ -92,8 +92,8 @@ function layerReport(l: LayerInfo): LayerReport {
       fanGates: fan?.gates ?? null,
       gateStats: l.gateStats,
       storedStats: p?.storedStats !== undefined ? statsReport(p.storedStats, p.sampled) : null,
-      sharedWith: [],
-    } as object),
+      sharedWith: [] as string[],
+    },
   };
 }
 
@@ -109,7 +109,11 @@ function tensorReport(t: TensorInfo): TensorReport {
     stats: p !== null ? statsReport(p.stats, p.sampled) : null,
     skipped: t.refusal !== null ? `refused (${t.refusal.rule}): ${t.refusal.message}` : t.skipped,
     storage: storageText(t),
-    ...({ roles: t.roles, label: t.label, labelEquivalents: t.labelEquivalents, graph: t.entry.graphPath, storedStats: p?.storedStats !== undefined ? statsReport(p.storedStats, p.sampled) : null } as object),
+    roles: t.roles,
+    label: t.label,
+    labelEquivalents: t.labelEquivalents,
+    graph: t.entry.graphPath,
+    storedStats: p?.storedStats !== undefined ? statsReport(p.storedStats, p.sampled) : null,
   };
 }
 
@@ -135,7 +139,7 @@ export function buildReport(a: ModelAnalysis, path: string, options: AnalysisOpt
   const layers = a.layers.map(layerReport);
   const byTensor = new Map<string, string[]>();
   for (const l of layers) byTensor.set(l.weight, [...(byTensor.get(l.weight) ?? []), l.id]);
-  for (const l of layers) ((l as unknown as { sharedWith: string[] }).sharedWith = (byTensor.get(l.weight) ?? []).filter((id) => id !== l.id));
+  const shared = layers.map((l) => ({ ...l, sharedWith: (byTensor.get(l.weight) ?? []).filter((id) => id !== l.id) }));
   const paramCount = a.tensors.filter((t) => t.isFloat || t.uses.some((u) => u.use.dequant !== undefined)).reduce((s, t) => s + t.entry.tensor.elementCount, 0);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -163,7 +167,7 @@ export function buildReport(a: ModelAnalysis, path: string, options: AnalysisOpt
       outputs: m.graph.outputs.map((v) => ({ name: v.name, ...typeOf(v.type) })),
     },
     options: { activation: options.activation, varianceTolerance: options.varianceTolerance, maxElementsPerTensor: options.maxElementsPerTensor },
-    layers,
+    layers: shared,
     tensors: a.tensors.filter((t) => !layerTensors.has(t)).map(tensorReport),
     findings,
     forecast,

@@ -6,6 +6,7 @@
  */
 
 import type { FineTuneReport } from '../finetune/fineTuneModel';
+import type { ProbeReport } from '../probe/probeTypes';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -129,11 +130,35 @@ export interface LayerReport {
     readonly dead: readonly number[];
     /** Groups of identical output units (indices), only groups of size ≥ 2. */
     readonly identical: readonly (readonly number[])[];
+    /** Coefficient of variation of the per-unit std (dead units excluded). */
+    readonly stdSpread?: number | null;
+    /** Mean per-unit excess kurtosis: the shape even after per-channel rescaling (BN folding). */
+    readonly pooledKurtosis?: number | null;
   } | null;
   /** Whether a normalization layer follows (scales variance findings). */
   readonly normalizedAfter: boolean;
   /** Codes of this layer's findings (full findings live in the top-level `findings`). */
   readonly findings: readonly Finding[];
+  /** Input slot of the node that reads the weight. */
+  readonly inputIndex?: number;
+  /** Finer role from the graph structure: `attention_qkv`, `attention_out`, or null. */
+  readonly roleDetail?: string | null;
+  /** Why the layer got its verdict (the evidence for "trained", the scheme it matches, ...). */
+  readonly verdictReason?: string;
+  /** Labels indistinguishable from `matchedScheme.label` for this tensor (e.g. he_normal ≡ he_normal_fan_out when square). */
+  readonly labelEquivalents?: readonly string[];
+  /** No other layer downstream (classifier / lm_head / generator output). */
+  readonly head?: boolean;
+  /** Inside a residual branch (between the fork and the residual Add). */
+  readonly inResidualBranch?: boolean;
+  /** Recurrent weights: gate count, hidden size, ONNX gate order and per-gate fans. */
+  readonly fanGates?: { readonly count: number; readonly hidden: number; readonly order: readonly string[]; readonly perGate: { readonly fanIn: number; readonly fanOut: number } } | null;
+  /** Recurrent weights: statistics per direction and gate. */
+  readonly gateStats?: readonly { readonly direction: number; readonly gate: string; readonly mean: number | null; readonly std: number | null }[] | null;
+  /** Statistics of the stored (quantized) values when `stats` are of the dequantized ones. */
+  readonly storedStats?: TensorStatsReport | null;
+  /** Ids of the other layers reading the same tensor (tied weights, exporter de-duplication). */
+  readonly sharedWith?: readonly string[];
 }
 
 /** Every weight-like tensor that is not a layer's main weight (biases, BN params, scales, ...). */
@@ -150,6 +175,14 @@ export interface TensorReport {
   readonly skipped: string | null;
   /** Where it is stored (inline / external file + offset/length). */
   readonly storage: string;
+  /** Every role of its uses (de-duplicated tensors can be e.g. a BN scale and a BN shift). */
+  readonly roles?: readonly string[];
+  /** Fingerprint label (zeros, ones, torch_default_uniform, mixed(zeros), fused_conv_bn(bias), ...), or null. */
+  readonly label?: string | null;
+  readonly labelEquivalents?: readonly string[];
+  /** Graph path (or `function:<domain>.<name>`) defining the tensor. */
+  readonly graph?: string;
+  readonly storedStats?: TensorStatsReport | null;
 }
 
 export interface ModelSummary {
@@ -208,5 +241,5 @@ export interface Report {
   /** Added by the fine-tune issue. */
   readonly fineTune?: FineTuneReport;
   /** Added by the probe issue. */
-  readonly probe?: import('../probe/probeTypes').ProbeReport;
+  readonly probe?: ProbeReport;
 }
