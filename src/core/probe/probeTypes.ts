@@ -88,9 +88,9 @@ export interface ProbeLayerReport {
 }
 
 export interface ProbeTiming {
-  /** Parse + analysis + building the probe model. */
+  /** Parse + analysis (when not passed in) + building and encoding the forward probe model. */
   readonly prepareMs: number;
-  /** ORT session creation (both probe models). */
+  /** onnxruntime session creation of both probe models (encoding the isolated one is in totalMs only). */
   readonly loadMs: number;
   /** All batches. */
   readonly runMs: number;

@@ -67,12 +67,13 @@ export async function probeInProcess(
       // relative external-data locations against the original model folder, read-only.
       extra: { session: { model_external_initializers_file_folder_path: dirname(path) } },
     };
+    const forwardBytes = encodeModel(forwardProbeSpec(model, ctx, plan));
     const tPrepared = performance.now();
 
     // Forward run.
     let loadMs = 0;
     let t = performance.now();
-    const forward = await createSession(encodeModel(forwardProbeSpec(model, ctx, plan)), sessionOptions);
+    const forward = await createSession(forwardBytes, sessionOptions);
     loadMs += performance.now() - t;
     const rng = seededRandom(options.seed);
     const fwd = new Map<string, Moments[]>();
@@ -108,8 +109,9 @@ export async function probeInProcess(
         high: 0,
         reason: `N(0,1) in place of ${i.target.input ?? ''}`,
       }));
+      const isoBytes = encodeModel(isoSpec);
       t = performance.now();
-      const iso = await createSession(encodeModel(isoSpec), sessionOptions);
+      const iso = await createSession(isoBytes, sessionOptions);
       loadMs += performance.now() - t;
       t = performance.now();
       for (let b = 0; b < options.batches; b++) {
