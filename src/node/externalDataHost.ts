@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, realpathSync, typ
 import { dirname, join, resolve, sep } from 'node:path';
 import { ExternalDataError } from '../core/errors';
 import type { ExternalDataHost, ExternalFile } from '../core/host';
-import { checkExternalLocation, externalLocationComponents } from '../core/onnx/externalLocation';
+import { checkExternalLocation, externalLocationComponents, shownLocation } from '../core/onnx/externalLocation';
 import { fileSourceFromFd, type FileSource } from './fileSource';
 
 /** An ExternalDataHost over the local file system that owns the files it opened. */
@@ -39,7 +39,7 @@ export function createExternalDataHost(modelPath: string): NodeExternalDataHost 
   let modelReal: string | undefined;
 
   const fail = (location: string, rule: ConstructorParameters<typeof ExternalDataError>[1], why: string): never => {
-    throw new ExternalDataError(location, rule, `external data location ${JSON.stringify(location)}: ${why}`);
+    throw new ExternalDataError(location, rule, `external data location ${shownLocation(location)}: ${why}`);
   };
 
   function openChecked(location: string): ExternalFile & { source: FileSource } {
@@ -85,7 +85,7 @@ export function createExternalDataHost(modelPath: string): NodeExternalDataHost 
         fail(location, 'io-error', 'the file changed between the check and the open (refused)');
       }
       modelReal ??= realpathSync(resolve(modelPath));
-      if (finalPath === modelReal) warnings.push(`external data location ${JSON.stringify(location)} is the model file itself`);
+      if (finalPath === modelReal) warnings.push(`external data location ${shownLocation(location)} is the model file itself`);
       const entry = { location, source: fileSourceFromFd(fd, fst.size) };
       open.set(key, entry);
       return entry;

@@ -16,9 +16,14 @@ export interface LocationProblem {
   readonly message: string;
 }
 
+/** A location quoted for a message, elided past 200 characters (hostile locations can be megabytes). */
+export function shownLocation(location: string): string {
+  return JSON.stringify(location.length > 200 ? `${location.slice(0, 200)}…(${location.length} chars)` : location);
+}
+
 /** Returns the problem with an external-data location string, or undefined when it is acceptable. */
 export function checkExternalLocation(location: string): LocationProblem | undefined {
-  const shown = JSON.stringify(location.length > 200 ? `${location.slice(0, 200)}…` : location);
+  const shown = shownLocation(location);
   if (location.length === 0) return { rule: 'bad-location', message: 'external data location is empty (it would name the model folder itself)' };
   if (location.includes('\0')) return { rule: 'bad-location', message: `external data location ${shown} contains a NUL byte (invalid location)` };
   if (location.startsWith('#')) return { rule: 'bad-location', message: `external data location ${shown} is an in-memory tag, not a file (location not allowed)` };
@@ -28,6 +33,8 @@ export function checkExternalLocation(location: string): LocationProblem | undef
   const parts = externalLocationComponents(location);
   if (location.split(/[\\/]/).some((p) => p === '..')) return { rule: 'path-traversal', message: `external data location ${shown} contains a ".." component (path traversal outside the model folder is not allowed)` };
   if (parts.length === 0) return { rule: 'not-a-regular-file', message: `external data location ${shown} names the model folder itself, a directory (not a regular file)` };
+  // `w.bin/` names a directory on every OS (open fails with ENOTDIR); dropping the empty last part would read w.bin.
+  if (/[\\/]$/.test(location)) return { rule: 'not-a-regular-file', message: `external data location ${shown} ends with a path separator: it names a directory, not a regular file` };
   return undefined;
 }
 

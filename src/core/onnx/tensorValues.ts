@@ -1,4 +1,5 @@
 import { ExternalDataError, TensorDecodeError } from '../errors';
+import { shownLocation } from './externalLocation';
 import type { ByteSource, ExternalDataHost } from '../host';
 import { WireReader } from '../protobuf/wireReader';
 import { dataTypeInfo, rawByteLength, type DataTypeInfo } from './dataTypes';
@@ -52,7 +53,7 @@ function externalRange(tensor: TensorRef, ctx: TensorDataContext, info: DataType
   }
   const size = file.source.size;
   const who = `tensor "${tensor.name}"`;
-  const loc = JSON.stringify(s.location);
+  const loc = shownLocation(s.location);
   if (s.offset > size) throw new ExternalDataError(s.location, 'bad-offset', `${who}: external_data offset ${s.offset} is beyond the end of file ${loc} (size ${size} bytes)`);
   const expected = rawByteLength(info.id, tensor.elementCount);
   const length = s.length ?? size - s.offset;
