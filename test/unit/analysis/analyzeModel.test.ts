@@ -224,3 +224,18 @@ test('QLinearConv weights are dequantized with the op\'s own scale / zero point;
   assert.equal(b?.matchedScheme, null);
   assert.deepEqual(r.findings.filter((f) => f.tensor === 'b' && f.code.startsWith('variance')), []);
 });
+
+test('subgraphs read outer initializers (If branches), and their own weights are found', () => {
+  const rng = new Rng(12);
+  const thenBranch = { name: 'then', nodes: [{ opType: 'Gemm', name: 'then_fc', inputs: ['x', 'outer_w'], outputs: ['t'], attributes: { transB: 1 } }], initializers: [], inputs: [], outputs: [{ name: 't', elemType: DataType.FLOAT }] };
+  const elseBranch = { name: 'else', nodes: [{ opType: 'Gemm', name: 'else_fc', inputs: ['x', 'inner_w'], outputs: ['e'], attributes: { transB: 1 } }], initializers: [f32('inner_w', [8, 16], new Float32Array(128))], inputs: [], outputs: [{ name: 'e', elemType: DataType.FLOAT }] };
+  const nodes: NodeSpec[] = [{ opType: 'If', name: 'branch', inputs: ['cond'], outputs: ['y'], attributes: { then_branch: { type: 'graph', value: thenBranch }, else_branch: { type: 'graph', value: elseBranch } } }];
+  const m = spec(nodes, [f32('outer_w', [8, 16], normalValues(128, Math.sqrt(2 / 16), rng)), { name: 'cond', dataType: DataType.BOOL, dims: [], values: [1] }], { name: 'x', shape: [1, 16] }, 'y');
+  const r = run(encodeModel(m));
+  const outer = r.layers.find((l) => l.weight === 'outer_w');
+  assert.deepEqual([outer?.node, outer?.fanIn, outer?.fanOut], ['then_fc', 16, 8]);
+  const inner = r.layers.find((l) => l.weight === 'inner_w');
+  assert.equal(inner?.node, 'else_fc');
+  assert.ok(codes(r, 'inner_w').some((c) => c.startsWith('weight-all-zero') || c.startsWith('intentional-zero-head')));
+  assert.equal(r.model.counts.subgraphs, 2);
+});
