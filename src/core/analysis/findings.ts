@@ -65,7 +65,12 @@ export function tensorFindings(t: TensorInfo, myLayers: readonly LayerInfo[], la
     out.push(make('intentional-convention', 'info', name, firstNode, `"${name}" is the constant ${fmt(value)}: a small residual scale (LayerScale / ReZero style) is deliberate`, { value }, true));
   }
   if (value === 0 && t.uses.some((u) => u.role === 'bias' || u.role === 'norm_bias')) {
-    const relu = t.uses.some((u) => u.role === 'bias' && layers.some((l) => l.use.node === u.use.node && l.act.activation.kind === 'relu'));
+    const relu = t.uses.some((u) => {
+      if (u.role !== 'bias') return false;
+      // A bias Add after a MatMul belongs to the layer producing the Add's other operand.
+      const other = u.use.node.node.opType === 'Add' ? index.producerOf(u.use.node.node.inputs[1 - u.use.inputIndex] ?? '', u.use.node.scope) : undefined;
+      return layers.some((l) => (l.use.node === u.use.node || l.use.node === other) && l.act.activation.kind === 'relu');
+    });
     if (relu) out.push(make('zero-bias-before-relu', 'hint', name, firstNode, `"${name}" is zero and feeds a ReLU: if units die early, a small positive bias (e.g. 0.01) keeps them active at the start`));
     else out.push(make('intentional-zero-bias', 'info', name, firstNode, `"${name}" is zero: the usual bias / shift init`, undefined, true));
   }
