@@ -20,6 +20,9 @@ const MAX_LISTED_FINDINGS = 1000;
 
 type HostMessage = Exclude<HostToWebview, { type: 'rpc/result' }>;
 
+// Until the host sends settings (an update without init): the defaults of the settings schema.
+const FALLBACK_SETTINGS: ReportSettings = { fineTune: { datasetSize: 'small', domain: 'similar', numClasses: null, inputChannels: null }, varianceTolerance: 2 };
+
 export class App {
   private api!: HostApi;
   private report: Report | null = null;
@@ -89,7 +92,7 @@ export class App {
         this.load(msg.report, msg.settings, msg.partial ?? false, true);
         break;
       case 'report/update':
-        this.load(msg.report, msg.settings ?? this.settings!, msg.partial ?? false, false);
+        this.load(msg.report, msg.settings ?? this.settings ?? FALLBACK_SETTINGS, msg.partial ?? false, this.settings == null);
         break;
       case 'analysis/progress':
         this.setStatus(`${msg.message ? displayText(msg.message, 200) : 'Analyzing'} — ${msg.done} / ${msg.total}`, 'loading');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 export const REPO = join(__dirname, '..', '..', '..');
 
 const built = new Map<boolean, Promise<string>>();
+const inputs = new Map<string, string[]>();
 
 /** Builds (once per mode) and returns the output folder (main.js, main.css, codicon-*.ttf). */
 export function buildWebview(production = false): Promise<string> {
@@ -27,7 +28,11 @@ export function buildWebview(production = false): Promise<string> {
       minify: production,
       logLevel: 'warning',
       loader: { '.ttf': 'file', '.css': 'css' },
-    }).then(() => outdir);
+      metafile: true,
+    }).then((r) => {
+      inputs.set(outdir, Object.keys(r.metafile?.inputs ?? {}));
+      return outdir;
+    });
     built.set(production, p);
   }
   return p;
@@ -37,4 +42,9 @@ export function bundleSizes(dir: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const f of ['main.js', 'main.css']) out[f] = statSync(join(dir, f)).size;
   return out;
+}
+
+/** The source files esbuild put into the bundle built in `dir` (repo-relative paths). */
+export function bundleInputs(dir: string): string[] {
+  return inputs.get(dir) ?? [];
 }
