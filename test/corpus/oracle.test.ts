@@ -3,7 +3,7 @@
 // fresh/trained verdicts. Prints a summary and writes test-artifacts/oracle-summary.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeModel } from '../../src/core/analyze';
 import type { Finding, LayerReport, Report, TensorStatsReport } from '../../src/core/report/reportModel';
@@ -158,6 +158,7 @@ for (const file of files) {
 
 test('oracle summary', corpusTestOptions, () => {
   const pct = (a: number, b: number): string => (b === 0 ? 'n/a' : `${a}/${b} (${((100 * a) / b).toFixed(1)}%)`);
+  const largest = Object.keys(summary.timesMs).map((name) => ({ name, bytes: statSync(corpusPath('torch', `${name}.onnx`)).size })).sort((a, b) => b.bytes - a.bytes)[0] ?? { name: '', bytes: 0 };
   const digits = ['digits_cnn', 'digits_mlp'].map((m) => ({ m, fresh: summary.verdicts[`${m}_fresh`]?.got, trained: summary.verdicts[`${m}_trained`]?.got }));
   const lines = [
     `models ${summary.models}, tensors checked ${summary.tensorsChecked}, stats compared ${summary.statsChecked} (mismatches ${summary.statsMismatches.length})`,
@@ -167,6 +168,7 @@ test('oracle summary', corpusTestOptions, () => {
     `clean models ${summary.cleanModels}: false errors ${summary.falseErrorsOnClean}, false warnings ${summary.falseWarningsOnClean}`,
     `fingerprint accuracy ${pct(summary.fingerprintMatches, summary.fingerprintChecked)} (weight tensors ${pct(summary.fingerprintWeightsMatches, summary.fingerprintWeightsChecked)})`,
     `verdicts: ${Object.entries(summary.verdicts).filter(([, v]) => v.expected !== v.got).map(([k, v]) => `${k} expected ${v.expected} got ${v.got}`).join('; ') || 'all as expected'}`,
+    `largest model ${largest.name} (${(largest.bytes / 1e6).toFixed(1)} MB): analyzed in ${summary.timesMs[largest.name] ?? '?'} ms (cold, inside the test run)`,
     `digits: ${digits.map((d) => `${d.m} fresh→${d.fresh}, trained→${d.trained}`).join('; ')}`,
   ];
   console.log(`# oracle summary\n# ${lines.join('\n# ')}`);
