@@ -118,7 +118,7 @@ export function layerFindings(l: LayerInfo, options: AnalysisOptions, forecast: 
   if (trainedLike) {
     const why = l.verdict === 'bn-folded' ? 'the layer looks BN-folded' : l.verdict === 'trained' ? 'the layer looks trained' : 'the model looks trained and this layer matches no init convention';
     out.push(make('variance-context', 'info', name, node, `${base}; ${why}, so this is context, not an init problem`, data));
-  } else if (isAcceptedConvention(l.label, l.equivalents)) {
+  } else if (!unmatched && isAcceptedConvention(l.label, l.equivalents)) {
     out.push(make('intentional-convention', 'info', name, node, `${base}; it matches ${l.label}, a deliberate convention`, data, true));
   } else if (!high && l.head && forecast.verdict !== 'vanishing') {
     out.push(make('intentional-small-head', 'info', name, node, `${base}; a small output-layer init (e.g. torchvision N(0, 0.01)) does not compound through depth`, data, true));

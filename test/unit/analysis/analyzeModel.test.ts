@@ -239,3 +239,8 @@ test('subgraphs read outer initializers (If branches), and their own weights are
   assert.ok(codes(r, 'inner_w').some((c) => c.startsWith('weight-all-zero') || c.startsWith('intentional-zero-head')));
   assert.equal(r.model.counts.subgraphs, 2);
 });
+
+test('a std that only rounds to 0.02 is not taken for the N(0, 0.02) convention', () => {
+  const r = run(buildMlp({ sizes: [256, 256, 256, 256, 10], init: [0.026, 0.026, 0.026, 0.026] }).bytes);
+  assert.ok(codes(r, 'fc1.weight').some((c) => c === 'variance-too-low:warning' || c === 'variance-too-low:error'), codes(r, 'fc1.weight').join());
+});
