@@ -99,6 +99,8 @@ describe('webview report', { skip: chromiumSkip }, () => {
     if (l.recommended.std != null) assert.match(legend!, new RegExp(`(normal|uniform) \\(std ${l.recommended.std.toPrecision(3).replace('.', '\\.')}\\)`));
     const findings = await v.page.$$eval('.detail .finding', (els) => els.map((e) => (e as HTMLElement).dataset.code));
     assert.deepEqual(findings.sort(), l.findings.map((f) => f.code).sort());
+    await v.page.click('.detail .reveal');
+    assert.deepEqual(await v.waitForPost('layer/reveal', (m) => m.layerId === l.id), { type: 'layer/reveal', layerId: l.id });
   });
 
   test('sorting and filtering', async () => {
