@@ -31,7 +31,8 @@ export function tensorFindings(t: TensorInfo, myLayers: readonly LayerInfo[], la
   if (nonFinite > 0 && (t.role !== 'constant' || s.nanCount > 0)) {
     out.push(make('weight-non-finite', 'error', name, firstNode, `"${name}" has ${s.nanCount} NaN and ${s.posInfCount + s.negInfCount} infinite values of ${s.count}: the forward pass will produce NaN`, { nanCount: s.nanCount, infCount: s.posInfCount + s.negInfCount }));
   }
-  if (s.finiteCount === 0 || s.std !== 0 || s.count < 2 && !KERNEL.has(t.role)) return out;
+  // A single value is trivially "constant": nothing to say about symmetry.
+  if (s.finiteCount === 0 || s.std !== 0 || s.count < 2) return out;
   const value = s.mean;
   const kernelLayers = myLayers.filter((l) => KERNEL.has(l.role));
   if (kernelLayers.length > 0) {
@@ -99,7 +100,9 @@ export function layerFindings(l: LayerInfo, options: AnalysisOptions, forecast: 
       out.push(make('dead-units', sev, name, node, `${ch.dead.length} of ${ch.count} output units of "${name}" are entirely zero (${ch.dead.slice(0, 12).join(', ')}${ch.dead.length > 12 ? ', …' : ''}): they never respond to the input`, { units: ch.dead.slice(0, 256), count: ch.dead.length, of: ch.count, ...(bias !== null ? { bias, tensors: [name, bias] } : {}) }));
     }
   }
-  if (ch !== null && ch.identical.length > 0 && l.role !== 'embedding') {
+  // Tiny units (or few quantization levels) coincide by chance; symmetry needs real vectors.
+  const minUnit = l.use.dequant !== undefined || !l.tensor.isFloat ? 16 : 4;
+  if (ch !== null && ch.identical.length > 0 && l.role !== 'embedding' && ch.perUnit >= minUnit) {
     const groups = ch.identical.slice(0, 16);
     const n = ch.identical.reduce((a, g) => a + g.length, 0);
     out.push(make('identical-units', trainedLike ? 'info' : 'warning', name, node, `${n} output units of "${name}" form ${ch.identical.length} group(s) of identical weights (e.g. ${(groups[0] ?? []).slice(0, 6).join(' = ')}): symmetry was not broken`, { groups: groups.map((g) => g.slice(0, 32).join(',')), units: n }));
