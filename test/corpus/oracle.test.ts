@@ -183,6 +183,12 @@ test('oracle summary', corpusTestOptions, () => {
   assert.equal(summary.intentionalReported, summary.intentional, 'deliberate patterns are reported as intentional');
   assert.equal(summary.falseErrorsOnClean, 0, 'no errors on clean models');
   for (const d of digits) { assert.equal(d.fresh, 'fresh'); assert.equal(d.trained, 'trained'); }
+  assert.equal(summary.roleMatches, summary.rolesChecked, 'roles equal the oracle roles');
+  assert.equal(summary.falseWarningsOnClean, 0, 'no warnings on clean models');
+  // The misses are the 16–32-value synthetic BN statistics of cnn_bn_unfused (shape not identifiable).
+  assert.ok(summary.fingerprintMatches >= 0.95 * summary.fingerprintChecked, 'fingerprint accuracy ≥ 95%');
+  assert.equal(summary.fingerprintWeightsMatches, summary.fingerprintWeightsChecked, 'every fresh weight tensor fingerprinted');
+  assert.ok(Object.values(summary.verdicts).every((v) => v.expected === v.got), 'model verdicts fresh/trained as in the oracle');
 });
 
 test('attention projections are found by structure (gpt2_tiny, transformer_encoder_xavier)', corpusTestOptions, () => {
