@@ -94,14 +94,31 @@ test('VS Code: open, analyze, Problems, inline squiggles + hovers, settings, hos
       assert.match(hover, /0\.125|0\.1768|0\.08839/, `hover lacks the recommended std: ${hover.slice(0, 400)}`);
     });
 
-    await t.test('the NaN and dead-channel CNN gets its findings too', async () => {
+    await t.test('the report webview talks to the host: "Show inline diagnostics" opens the inline view', async () => {
+      await s.openFile('models/mlp_defects.onnx');
+      await s.wait(2000);
+      assert.ok(await s.clickInWebview(/Show inline diagnostics/i), 'button not found in the report webview');
+      const opened = await s.wait(10000, async () => /mlp_defects\.onnx\.onnx-init/.test(await s.activeTab()));
+      await s.shot('webview-to-inline');
+      assert.ok(opened, `active tab is ${await s.activeTab()}`);
+    });
+
+    await t.test('the NaN and dead-channel CNN gets its findings too ("ONNX: Clear Diagnostics" first)', async () => {
+      await s.runCommand('ONNX: Clear Diagnostics');
+      await s.runCommand('View: Close All Editors');
+      await s.wait(1500);
+      assert.deepEqual((await s.problems()).rows.filter((r: string) => /onnx-init/.test(r)), [], 'Clear Diagnostics emptied Problems');
       await s.openFile('models/cnn_defects_nan_dead.onnx');
       await s.runCommand('ONNX: Analyze Initialization');
       await s.wait(5000);
       const rows = (await s.problems()).rows.join('\n');
       await s.shot('problems-cnn');
-      assert.match(rows, /conv2\.weight/, `NaN conv2 weight not in Problems:\n${rows}`);
-      assert.match(rows, /NaN/i);
+      assert.match(rows, /cnn_defects_nan_dead\.onnx/, `the CNN is not in Problems:\n${rows}`);
+      assert.match(rows, /"conv2\.weight" has 2 NaN/, `NaN conv2 weight not in Problems:\n${rows}`);
+      assert.match(rows, /"conv3\.weight" are entirely zero/, `dead conv3 channels not in Problems:\n${rows}`);
+      await s.openFile('models/mlp_defects.onnx');
+      await s.runCommand('ONNX: Analyze Initialization');
+      await s.wait(4000);
     });
 
     await t.test('a settings change (typed into the Settings editor) re-analyses', async () => {
@@ -156,6 +173,12 @@ test('VS Code: open, analyze, Problems, inline squiggles + hovers, settings, hos
       await s.runCommand('ONNX: Analyze Initialization');
       await s.wait(4000);
       assert.match((await s.problems()).rows.join('\n'), /body\.fc3\.weight/);
+    });
+
+    await t.test('VS Code\'s own activation time for the extension', async () => {
+      const row: string | null = await s.runningExtensionActivation('ONNX Initialization Analyzer');
+      t.diagnostic(`Developer: Show Running Extensions: ${row?.replace(/\s+/g, ' ')}`);
+      assert.ok(row, 'the extension is not in the running extensions list');
     });
 
     await t.test('no extension-host errors; the event loop stayed free', async () => {

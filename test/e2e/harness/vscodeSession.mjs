@@ -211,6 +211,31 @@ export class VscodeSession {
     return labels;
   }
 
+  /** Clicks the first button (or link) in a visible webview whose text matches `name`. */
+  async clickInWebview(name) {
+    for (const f of this.page.frames()) {
+      const parent = f.parentFrame();
+      if (!parent?.url().includes('/webview/browser/pre/index.html')) continue;
+      if ((await (await f.frameElement()).getAttribute('id')) !== 'active-frame') continue;
+      if (!(await (await parent.frameElement()).isVisible().catch(() => false))) continue;
+      const target = f.getByRole('button', { name }).first();
+      if (await target.count()) {
+        await target.click();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The "Activation" time VS Code itself shows in Developer: Show Running Extensions, for `displayName`. */
+  async runningExtensionActivation(displayName) {
+    await this.runCommand('Developer: Show Running Extensions');
+    await sleep(2500);
+    const rows = await this.page.locator('.runtime-extensions-editor .monaco-list-row').allInnerTexts().catch(() => []);
+    await this.shot('running-extensions');
+    return rows.find((r) => r.includes(displayName)) ?? null;
+  }
+
   /** innerText of every extension webview's active frame (page → pre/index.html → #active-frame). */
   async webviewTexts() {
     const out = [];
@@ -227,10 +252,16 @@ export class VscodeSession {
    * aria-labels of all Problems rows (file rows and marker rows, top to bottom) and the status bar
    * count. The list is virtualized, so it is scrolled with the mouse wheel and read page by page.
    */
-  async problems() {
+  async problems(filter = '') {
     await this.page.keyboard.press('Escape');
     const panel = this.page.locator('.markers-panel');
     if (!(await panel.isVisible().catch(() => false))) await this.page.keyboard.press('Control+Shift+M');
+    // The Problems filter box (as a user narrows a long list): only matching markers are listed.
+    const box0 = this.page.locator('.viewpane-filter input, .viewpane-filter textarea').first();
+    if (await box0.isVisible().catch(() => false)) {
+      await box0.fill(filter);
+      await sleep(700);
+    }
     const rows = this.page.locator('.markers-panel .monaco-list-row');
     await rows.first().waitFor({ timeout: 5000 }).catch(() => {});
     await sleep(600);
@@ -243,16 +274,22 @@ export class VscodeSession {
     };
     if (box) {
       await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-      await this.page.mouse.wheel(0, -100000);
-      await sleep(200);
+      // Back to the top (until the first row stops changing), then page down reading each page.
+      for (let i = 0, first = null; i < 20; i++) {
+        await this.page.mouse.wheel(0, -5000);
+        await sleep(250);
+        const now = await rows.evaluateAll((els) => els.map((el) => parseFloat(el.style.top)).sort((a, b) => a - b)[0] ?? 0);
+        if (now === first || now === 0) break;
+        first = now;
+      }
     }
     await read();
-    for (let i = 0; box && i < 30; i++) {
+    for (let i = 0; box && i < 40; i++) {
       const before = seen.size;
-      await this.page.mouse.wheel(0, Math.max(100, box.height - 40));
-      await sleep(200);
+      await this.page.mouse.wheel(0, Math.max(60, box.height / 2));
+      await sleep(300);
       await read();
-      if (seen.size === before) break;
+      if (seen.size === before) { await sleep(300); await read(); if (seen.size === before) break; }
     }
     const count = await this.page.locator('[id="status.problems"]').getAttribute('aria-label').catch(() => null);
     return { rows: [...seen], count };
