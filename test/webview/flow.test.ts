@@ -7,6 +7,13 @@ import { PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS } from './support/screenshot';
 import { FIXTURE_MODELS, analyzeFile } from './support/testReports';
 import { chromiumSkip, closeBrowser, openWebview } from './support/webviewHarness';
+import { THEMES } from './support/themes';
+import type { ThemeName } from './support/themes';
+
+const rgb = (hex: string): string => {
+  const n = parseInt(hex.slice(1, 7), 16);
+  return `rgb(${n >> 16}, ${(n >> 8) & 255}, ${n & 255})`;
+};
 
 describe('message flow', { skip: chromiumSkip }, () => {
   after(async () => { await closeBrowser(); });
@@ -48,6 +55,28 @@ describe('message flow', { skip: chromiumSkip }, () => {
       assert.deepEqual(await h.pageErrors(), []);
     } finally {
       await h.close();
+    }
+  });
+
+  test('light, dark and high contrast: colours come from the theme variables', async () => {
+    const report = analyzeFile(`${FIXTURE_MODELS}/mlp_defects.onnx`);
+    for (const theme of Object.keys(THEMES) as ThemeName[]) {
+      const h = await openWebview({ theme });
+      try {
+        await h.waitForPost('webview/ready');
+        await h.send({ type: 'report/init', report, settings: DEFAULT_SETTINGS });
+        await h.page.waitForSelector('.vt-body .vt-row');
+        const vars = THEMES[theme] as Record<string, string>;
+        const got = await h.page.evaluate(() => ({
+          bg: getComputedStyle(document.body).backgroundColor,
+          fg: getComputedStyle(document.body).color,
+          err: getComputedStyle(document.querySelector('.sev-count.sev-error')!).color,
+        }));
+        assert.deepEqual(got, { bg: rgb(vars['--vscode-editor-background']!), fg: rgb(vars['--vscode-foreground']!), err: rgb(vars['--vscode-editorError-foreground']!) }, theme);
+        assert.deepEqual(await h.cspViolations(), [], theme);
+      } finally {
+        await h.close();
+      }
     }
   });
 });

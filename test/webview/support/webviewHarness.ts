@@ -13,7 +13,7 @@ import type { HostToWebview, WebviewToHost } from '../../../src/shared/protocol'
 import { contentSecurityPolicy, makeNonce, webviewHtmlFor } from '../../../src/vscode/webviewHtml';
 import { buildWebview } from './buildWebview';
 import type { ThemeName } from './themes';
-import { themeCss } from './themes';
+import { BODY_CLASS, themeCss } from './themes';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -25,6 +25,7 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/
 // state lives in sessionStorage so a reload (= the tab being hidden and re-shown) keeps it.
 const STUB = `
 (() => {
+  document.addEventListener('DOMContentLoaded', () => document.body.classList.add(window.__bodyClass));
   window.__csp = [];
   window.__errors = [];
   document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
@@ -89,7 +90,7 @@ function serve(theme: ThemeName, dist: string): Promise<{ server: Server; origin
         const nonce = makeNonce();
         const html = webviewHtmlFor({
           cspSource: origin, nonce, scriptUri: `${origin}/dist/main.js`, styleUri: `${origin}/dist/main.css`,
-          extraHead: `<link rel="stylesheet" href="${origin}/theme.css">\n<script nonce="${nonce}">${STUB}</script>\n`,
+          extraHead: `<link rel="stylesheet" href="${origin}/theme.css">\n<script nonce="${nonce}">window.__bodyClass = ${JSON.stringify(BODY_CLASS[theme])};${STUB}</script>\n`,
         });
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': contentSecurityPolicy(origin, nonce), 'cache-control': 'no-store' });
         res.end(html);
