@@ -33,8 +33,10 @@ export function forecastVariance(layers: readonly LayerInfo[], t: AnalysisThresh
     const pre = fanIn * ms * q;
     // A folded conv had a BatchNorm during training: its output was normalized.
     const next = activate(l.act.activation, l.folded ? 1 : pre);
-    const gain = q > 0 ? next / q : 0;
-    q = next;
+    // Kept finite so the report stays JSON-safe however deep the explosion goes.
+    const bounded = Number.isFinite(next) ? Math.min(next, 1e300) : next > 0 ? 1e300 : 0;
+    const gain = q > 0 ? Math.min(bounded / q, 1e300) : 0;
+    q = bounded;
     run++;
     points.push({ layerId: l.id, depth, gain, cumulative: q });
     const out = q > t.forecastExplodeAbove || q < t.forecastVanishBelow;

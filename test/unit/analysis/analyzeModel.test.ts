@@ -244,3 +244,12 @@ test('a std that only rounds to 0.02 is not taken for the N(0, 0.02) convention'
   const r = run(buildMlp({ sizes: [256, 256, 256, 256, 10], init: [0.026, 0.026, 0.026, 0.026] }).bytes);
   assert.ok(codes(r, 'fc1.weight').some((c) => c === 'variance-too-low:warning' || c === 'variance-too-low:error'), codes(r, 'fc1.weight').join());
 });
+
+test('an exploding 60-layer forecast stays finite and JSON-safe', () => {
+  const sizes = Array.from({ length: 61 }, () => 64);
+  const r = run(buildMlp({ sizes, init: sizes.slice(1).map(() => 3) }).bytes);
+  assert.equal(r.forecast.verdict, 'exploding');
+  assert.equal(r.forecast.startsAt, 0);
+  for (const p of r.forecast.points) assert.ok(Number.isFinite(p.cumulative) && Number.isFinite(p.gain));
+  assert.ok(r.findings.some((f) => f.code === 'activation-explodes-forecast' && f.severity === 'warning'));
+});
