@@ -56,13 +56,21 @@ export async function runMeasured(cmd: string, args: readonly string[], options?
   return { ms, peakRssMB: peakKB === undefined ? undefined : peakKB / 1024, cpuMs, stdout, stderr, code };
 }
 
-/** Page-cache floor: `cat FILES > /dev/null` (the files are read once first to warm the cache). */
-export async function catFloor(files: readonly string[], runs: number): Promise<number> {
+/**
+ * Page-cache floor: `cat FILES > /dev/null` (read once first to warm the cache). Returns the best
+ * wall time and the best CPU time (user + sys) over `runs`.
+ */
+export async function catFloor(files: readonly string[], runs: number): Promise<{ ms: number; cpuMs: number | undefined }> {
   const cmd = ['cat', ...files.map(shellQuote), '>', '/dev/null'].join(' ');
   await runMeasured('sh', ['-c', cmd]);
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push((await runMeasured('sh', ['-c', cmd])).ms);
-  return Math.min(...times);
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await runMeasured('sh', ['-c', cmd]);
+    times.push(r.ms);
+    if (r.cpuMs !== undefined) cpu.push(r.cpuMs);
+  }
+  return { ms: Math.min(...times), cpuMs: cpu.length ? Math.min(...cpu) : undefined };
 }
 
 function shellQuote(s: string): string {
