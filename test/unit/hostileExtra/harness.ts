@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runAnalyze } from '../../../src/cli/commands/analyze';
 import { runInspect } from '../../../src/cli/commands/inspect';
+import { runCut } from '../../../src/cli/commands/cut';
 import { encodeModel } from '../../../src/core/onnx/writer/writeModel';
 import type { GraphSpec, ModelSpec, NodeSpec, TensorSpec } from '../../../src/core/onnx/writer/modelSpec';
 import { DataType } from '../../../src/core/onnx/model';
@@ -165,6 +166,21 @@ export function assertSafeOutput(format: Format | 'inspect', out: string, what: 
   }
 }
 
+/** `onnx-init cut` in process. */
+export function cutInProcess(args: readonly string[]): RunResult {
+  const out = sink();
+  const err = sink();
+  const t0 = performance.now();
+  let code: number;
+  try {
+    code = runCut(args, { stdout: out, stderr: err });
+  } catch (e) {
+    code = 99;
+    err.write(`UNCAUGHT ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}`);
+  }
+  return { code, stdout: out.text(), stderr: err.text(), ms: performance.now() - t0 };
+}
+
 export interface SweepResult {
   readonly inspect: RunResult;
   readonly analyze: Record<Format, RunResult>;
@@ -202,6 +218,13 @@ export async function sweep(path: string, what: string, maxMs = 10_000, extraArg
     } finally {
       source.close();
     }
+  }
+  // The fine-tune cut at its suggested tensor and at the graph output `y` (hostile graphs must
+  // give a clear refusal or a written model, never a crash).
+  for (const at of [[], ['--at', 'y']]) {
+    const c = cutInProcess([path, '--out', join(dirname(path), `cut-${at.length}.onnx`), ...at]);
+    assertSafeRun(c, `${what} cut ${at.join(' ')}`, maxMs);
+    assertSafeOutput('inspect', c.stdout, `${what} cut`);
   }
   return { inspect, analyze, report };
 }

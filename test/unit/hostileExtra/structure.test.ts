@@ -242,3 +242,27 @@ for (const c of CASES) {
     }
   });
 }
+
+test('structure: prototype-named ops, domains, attributes, tensors and metadata keys', async () => {
+  const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__'];
+  const nodes: NodeSpec[] = [];
+  const inits: TensorSpec[] = [];
+  let prev = 'x';
+  names.forEach((n, i) => {
+    inits.push(floatTensor(n, [4, 4]));
+    nodes.push({ opType: n, domain: i % 2 === 0 ? n : '', name: n, inputs: [prev, n], outputs: [`${n}_out`], attributes: { [n]: 1, alpha: n } });
+    nodes.push({ opType: 'MatMul', name: `mm_${n}`, inputs: [`${n}_out`, n], outputs: [i === names.length - 1 ? 'y' : `${n}_mm`] });
+    prev = `${n}_mm`;
+  });
+  const t = tempDir();
+  try {
+    const spec = model(graph(nodes, inits), { metadata: names.map((k) => ({ key: k, value: k })), opsetImports: [{ domain: '', version: 17 }, ...names.map((n) => ({ domain: n, version: 1 }))] });
+    const path = writeModelFile(t.dir, spec);
+    const r = await sweep(path, 'prototype names', 10_000, ['--activation', 'auto']);
+    const report = reportOk(r);
+    const layers = report.layers as { weight: string }[];
+    for (const n of names) assert.ok(layers.some((l) => l.weight === n), `${n} reported as a layer weight`);
+  } finally {
+    t.done();
+  }
+});
