@@ -148,6 +148,7 @@ export const workspace = {
     },
   }),
   onDidChangeConfiguration: fake.configChanged.event,
+  onDidGrantWorkspaceTrust: noEvent,
 };
 
 const channel = { info() {}, warn() {}, debug() {}, error(m: string) { fake.errors.push(m); }, show() {}, dispose() {} };
