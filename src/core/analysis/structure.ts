@@ -34,6 +34,40 @@ function ancestors(index: GraphIndex, tensor: string, scope: string, stop?: stri
   return { tensors, nodes };
 }
 
+/**
+ * Where the two inputs of an Add meet going backwards: `b` itself when b feeds a (a skip
+ * connection), `a` when a feeds b, else their nearest common ancestor. Both sides are searched
+ * breadth-first in turns, so a short residual branch is found without walking the whole graph.
+ */
+function meetingPoint(index: GraphIndex, a: string, b: string, scope: string, isConst: IsConst): string | undefined {
+  const seen = [new Set<string>([a]), new Set<string>([b])];
+  const queues = [[a], [b]];
+  const heads = [0, 0];
+  const seenNodes = new Set<number>();
+  for (let steps = 0; steps < 2 * ANCESTOR_LIMIT; steps++) {
+    const side = steps % 2;
+    const q = queues[side] as string[];
+    if ((heads[side] as number) >= q.length) {
+      if ((heads[1 - side] as number) >= (queues[1 - side] as string[]).length) return undefined;
+      continue;
+    }
+    const t = q[heads[side] as number] as string;
+    heads[side] = (heads[side] as number) + 1;
+    const p = index.producerOf(t, scope);
+    if (p === undefined) continue;
+    const key = p.order * 2 + side;
+    if (seenNodes.has(key)) continue;
+    seenNodes.add(key);
+    for (const x of p.node.inputs) {
+      if (x === '' || isConst(x, scope) || (seen[side] as Set<string>).has(x)) continue;
+      if ((seen[1 - side] as Set<string>).has(x)) return x;
+      (seen[side] as Set<string>).add(x);
+      q.push(x);
+    }
+  }
+  return undefined;
+}
+
 export function analyzeStructure(index: GraphIndex, layerNodes: ReadonlySet<number>, isConst: IsConst): Structure {
   const inBranch = new Set<number>();
   const residualAdds = new Map<number, Set<number>>();
@@ -42,17 +76,12 @@ export function analyzeStructure(index: GraphIndex, layerNodes: ReadonlySet<numb
     if (n.opType !== 'Add' || n.inputs.length !== 2) continue;
     const [a, b] = n.inputs as [string, string];
     if (a === '' || b === '' || isConst(a, ref.scope) || isConst(b, ref.scope)) continue;
-    const ancA = ancestors(index, a, ref.scope);
-    const ancB = ancestors(index, b, ref.scope);
-    let fork: string | undefined;
+    const fork = meetingPoint(index, a, b, ref.scope, isConst);
+    if (fork === undefined) continue;
     let branch: string;
-    const setA = new Set(ancA.tensors);
-    const setB = new Set(ancB.tensors);
-    if (setA.has(b)) { fork = b; branch = a; }
-    else if (setB.has(a)) { fork = a; branch = b; }
+    if (fork === b) branch = a;
+    else if (fork === a) branch = b;
     else {
-      fork = ancA.tensors.find((t) => setB.has(t) && !isConst(t, ref.scope));
-      if (fork === undefined) continue;
       const wa = ancestors(index, a, ref.scope, fork).nodes.filter((x) => layerNodes.has(x.order)).length;
       const wb = ancestors(index, b, ref.scope, fork).nodes.filter((x) => layerNodes.has(x.order)).length;
       if (wa === wb && wa === 0) continue;
