@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { Worker } from 'node:worker_threads';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { LayerReport, Report } from '../core/report/reportModel';
 import type { AnalysisSettings } from './config';
 import type { Log } from './log';
-import type { WorkerInput, WorkerMessage } from './workerMessages';
+import type { WorkerInput } from './workerMessages';
+import { isOutOfMemory, startWorkerProcess } from './workerProcess';
 
 /** The latest known state of one model file, as views render it. */
 export type AnalysisState =
@@ -42,13 +42,12 @@ interface Running {
   readonly cancel: () => void;
 }
 
-const CANCEL_GRACE_MS = 1500;
 const WATCH_DEBOUNCE_MS = 300;
 
 /**
- * Runs analyses in a worker thread (dist/analysisWorker.js), never on the extension host's
- * thread: one fresh worker per run, so a crash or an out-of-memory (resourceLimits) kills only
- * that worker and becomes an AnalysisError. Results are cached per file (size + mtime + settings);
+ * Runs analyses in a child process (dist/analysisWorker.js, see workerProcess.ts), never on the
+ * extension host's thread: one fresh process per run, so a crash or an out-of-memory (its own
+ * --max-old-space-size) ends only that process and becomes an AnalysisError. Results are cached per file (size + mtime + settings);
  * a FileSystemWatcher on each analyzed file triggers re-analysis when it changes on disk.
  */
 export class AnalysisService implements vscode.Disposable {
@@ -123,27 +122,21 @@ export class AnalysisService implements vscode.Disposable {
   private start(uri: vscode.Uri, settings: AnalysisSettings, onProgress: (done: number, total: number) => void): Running {
     const file = uri.fsPath;
     const settingsKey = JSON.stringify(settings);
-    const cancelFlag = new SharedArrayBuffer(4);
-    const input: WorkerInput = { kind: 'analyze', path: file, settings, cancel: cancelFlag };
+    const input: WorkerInput = { kind: 'analyze', path: file, settings };
     const startedAt = performance.now();
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const layers: LayerReport[] = [];
-    let cancel = (): void => {};
+    let cancelled = false;
+    let cancel = (): void => {
+      cancelled = true;
+    };
     const promise = (async (): Promise<Report> => {
       const st = await stat(file).catch((e: unknown) => {
         throw new AnalysisError(vscode.l10n.t('Cannot read {0}: {1}', file, e instanceof Error ? e.message : String(e)));
       });
+      if (cancelled) throw new vscode.CancellationError();
       this.setState(uri, { status: 'running', done: 0, total: st.size, layers });
-      const worker = new Worker(this.workerPath, {
-        workerData: input,
-        resourceLimits: { maxOldGenerationSizeMb: settings.workerMemoryMb },
-        stdout: true,
-        stderr: true,
-      });
-      // Nothing in the worker should print; if a dependency does, it goes to our log, not the host's.
-      worker.stdout.on('data', (d: Buffer) => this.log.debug(`worker: ${d.toString('utf8').trimEnd()}`));
-      worker.stderr.on('data', (d: Buffer) => this.log.warn(`worker: ${d.toString('utf8').trimEnd()}`));
       const report = await new Promise<Report>((resolve, reject) => {
         let settled = false;
         const settle = (fn: () => void): void => {
@@ -152,13 +145,7 @@ export class AnalysisService implements vscode.Disposable {
             fn();
           }
         };
-        cancel = () => {
-          Atomics.store(new Int32Array(cancelFlag), 0, 1);
-          settle(() => reject(new vscode.CancellationError()));
-          // The engine checks the flag between tensors; a tensor that takes too long is cut short.
-          setTimeout(() => void worker.terminate(), CANCEL_GRACE_MS).unref();
-        };
-        worker.on('message', (m: WorkerMessage) => {
+        const child = startWorkerProcess(this.workerPath, input, settings.workerMemoryMb, (m) => {
           switch (m.type) {
             case 'progress':
               onProgress(m.done, m.total);
@@ -173,26 +160,25 @@ export class AnalysisService implements vscode.Disposable {
               break;
             case 'report':
               settle(() => resolve(m.report));
-              void worker.terminate();
               break;
             case 'backbone':
               break;
             case 'error':
               if (m.stack) this.log.debug(m.stack);
               settle(() => reject(new AnalysisError(m.message)));
-              void worker.terminate();
               break;
           }
         });
-        worker.on('error', (e: Error & { code?: string }) => {
-          this.log.error(`analysis worker for ${file} failed`, e);
-          const oom = e.code === 'ERR_WORKER_OUT_OF_MEMORY';
-          settle(() => reject(new AnalysisError(oom
+        cancel = () => {
+          settle(() => reject(new vscode.CancellationError()));
+          child.kill();
+        };
+        void child.exited.then(({ code, signal, stderr }) => {
+          if (settled) return;
+          if (stderr.trim()) this.log.error(`analysis process for ${file} ended (${signal ?? `code ${code}`}):\n${stderr.trim()}`);
+          settle(() => reject(new AnalysisError(isOutOfMemory(stderr)
             ? vscode.l10n.t('The analysis of {0} ran out of memory (limit {1} MB, setting onnxInit.analysis.workerMemoryMb).', path.basename(file), settings.workerMemoryMb)
-            : vscode.l10n.t('The analysis worker crashed: {0}', e.message))));
-        });
-        worker.on('exit', (code) => {
-          settle(() => reject(new AnalysisError(vscode.l10n.t('The analysis worker exited unexpectedly (code {0}).', code))));
+            : vscode.l10n.t('The analysis process crashed ({0}); see the log.', signal ?? `exit code ${code}`))));
         });
       });
       this.cache.set(file, { size: st.size, mtimeMs: st.mtimeMs, settingsKey, report });

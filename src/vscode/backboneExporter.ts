@@ -1,20 +1,21 @@
 import * as vscode from 'vscode';
-import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import type { SaveResult } from '../shared/protocol';
 import type { Log } from './log';
 import { pickSaveTarget } from './saveFile';
-import type { BackboneJob, WorkerMessage } from './workerMessages';
+import type { BackboneJob } from './workerMessages';
+import { isOutOfMemory, startWorkerProcess } from './workerProcess';
 
 /**
  * "Export backbone ONNX…": asks for a target (never the model itself) and writes the model cut at
- * the fine-tune plan's tensor with the fine-tune issue's exportBackbone, inside a worker thread
+ * the fine-tune plan's tensor with the fine-tune issue's exportBackbone, in the analysis process
  * (it reads and writes the whole model, which must not block the extension host).
  */
 export class BackboneExporter {
   constructor(
     private readonly workerPath: string,
     private readonly log: Log,
+    private readonly memoryMb = 4096,
   ) {}
 
   async export(modelUri: vscode.Uri, cutTensor: string): Promise<SaveResult> {
@@ -35,26 +36,19 @@ export class BackboneExporter {
     return { saved: true, path: result.outPath };
   }
 
-  private run(job: BackboneJob): Promise<{ outPath: string; bytes: number; nodes: number }> {
-    return new Promise((resolve, reject) => {
-      const worker = new Worker(this.workerPath, { workerData: job });
-      let done = false;
-      worker.on('message', (m: WorkerMessage) => {
-        if (m.type === 'backbone') {
-          done = true;
-          resolve(m);
-        } else if (m.type === 'error') {
-          done = true;
-          reject(new Error(m.message));
-        }
-      });
-      worker.on('error', (e) => {
-        done = true;
-        reject(new Error(vscode.l10n.t('The export worker crashed: {0}', e.message)));
-      });
-      worker.on('exit', (code) => {
-        if (!done) reject(new Error(vscode.l10n.t('The export worker exited unexpectedly (code {0}).', code)));
-      });
+  private async run(job: BackboneJob): Promise<{ outPath: string; bytes: number; nodes: number }> {
+    let result: { outPath: string; bytes: number; nodes: number } | undefined;
+    let failure: string | undefined;
+    const child = startWorkerProcess(this.workerPath, job, this.memoryMb, (m) => {
+      if (m.type === 'backbone') result = m;
+      else if (m.type === 'error') failure = m.message;
     });
+    const { code, signal, stderr } = await child.exited;
+    if (result) return result;
+    if (failure) throw new Error(failure);
+    if (stderr.trim()) this.log.error(`backbone export process ended (${signal ?? `code ${code}`}):\n${stderr.trim()}`);
+    throw new Error(isOutOfMemory(stderr)
+      ? vscode.l10n.t('The export ran out of memory (limit {0} MB, setting onnxInit.analysis.workerMemoryMb).', this.memoryMb)
+      : vscode.l10n.t('The export process crashed ({0}); see the log.', signal ?? `exit code ${code}`));
   }
 }

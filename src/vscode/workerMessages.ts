@@ -1,7 +1,7 @@
 import type { LayerReport, Report } from '../core/report/reportModel';
 import type { AnalysisSettings } from './config';
 
-/** What the extension host hands the analysis worker (`workerData`): an analysis or an export. */
+/** What the extension host sends the analysis process (its first IPC message): an analysis or an export. */
 export type WorkerJob = WorkerInput | BackboneJob;
 
 export interface BackboneJob {
@@ -15,11 +15,9 @@ export interface WorkerInput {
   readonly kind: 'analyze';
   readonly path: string;
   readonly settings: AnalysisSettings;
-  /** Int32 flag set to 1 by the host to ask the worker to stop (read with Atomics). */
-  readonly cancel: SharedArrayBuffer;
 }
 
-/** Messages the worker posts to the host; `report` or `error` is always the last one. */
+/** Messages the analysis process sends the host; `report`, `backbone` or `error` is always the last one. */
 export type WorkerMessage =
   | { readonly type: 'progress'; readonly done: number; readonly total: number }
   | { readonly type: 'layer'; readonly layer: LayerReport }
