@@ -108,6 +108,51 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'weight reshaped to rank 100k, then Unsqueeze / Squeeze with 100k axes',
+    maxMs: 30_000,
+    spec: () => {
+      const n = 100_000;
+      return model(graph([
+        { opType: 'Reshape', inputs: ['W', 'shape'], outputs: ['r'] },
+        { opType: 'Unsqueeze', inputs: ['r', 'axes'], outputs: ['u'] },
+        { opType: 'Squeeze', inputs: ['u', 'axes'], outputs: ['s'] },
+        { opType: 'Transpose', inputs: ['s'], outputs: ['t'] },
+        { opType: 'Flatten', inputs: ['t'], outputs: ['f'], attributes: { axis: -50_000 } },
+        { opType: 'MatMul', inputs: ['x', 'f'], outputs: ['y'] },
+      ], [
+        floatTensor('W', [16]),
+        i64('shape', [n], Array.from({ length: n }, (_, i) => (i === 0 ? 16n : 1n))),
+        i64('axes', [n], Array.from({ length: n }, (_, i) => BigInt(i + 1))),
+      ]));
+    },
+  },
+  {
+    name: 'rank-100k weight on Conv, MatMul and a default Transpose',
+    maxMs: 30_000,
+    spec: () => {
+      const dims = new Array<number>(100_000).fill(1);
+      return model(graph([
+        conv('W', {}, 'x', 'a'),
+        { opType: 'Transpose', inputs: ['W'], outputs: ['wt'] },
+        { opType: 'MatMul', inputs: ['a', 'wt'], outputs: ['y'] },
+      ], [floatTensor('W', dims, [0.5])]));
+    },
+  },
+  {
+    name: '20k layers, every one with findings (report size and format time)',
+    maxMs: 60_000,
+    spec: () => {
+      const n = 20_000;
+      const nodes: NodeSpec[] = [];
+      const inits: TensorSpec[] = [];
+      for (let i = 0; i < n; i++) {
+        nodes.push({ opType: 'Gemm', name: `g${i}`, inputs: [i === 0 ? 'x' : `h${i}`, `W${i}`, `B${i}`], outputs: [i === n - 1 ? 'y' : `h${i + 1}`], attributes: { transB: 1 } });
+        inits.push(floatTensor(`W${i}`, [4, 4], new Float32Array(16).fill(i % 2 === 0 ? 0 : Number.NaN)), floatTensor(`B${i}`, [4], new Float32Array(4).fill(1)));
+      }
+      return model(graph(nodes, inits));
+    },
+  },
+  {
     name: 'Transpose / Reshape cycle between two weights',
     spec: () => model(graph([
       { opType: 'Transpose', inputs: ['A'], outputs: ['B'] },
