@@ -42,8 +42,9 @@ export interface FineTuneSettings {
 export interface ReportSettings {
   readonly fineTune: FineTuneSettings;
   /**
-   * Tolerated factor t between measured and recommended std (AnalysisOptions.varianceTolerance):
-   * the band [1/t, t] is shaded in the depth chart. Values below 1 are read as 1 + t.
+   * The `analysis.varianceTolerance` setting: relative deviation t, band [1/(1+t), 1+t]. The view
+   * shades the band of the report it shows (`report.options.varianceTolerance`, the factor 1+t the
+   * analysis used), so band and findings always agree; this value is for display of the setting.
    */
   readonly varianceTolerance: number;
 }
