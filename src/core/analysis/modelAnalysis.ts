@@ -148,6 +148,14 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     }
     const dims = t.entry.sparse?.dims ?? tensor.dims;
     const count = dims.reduce((a, b) => a * b, 1);
+    // The implicit zeros of a sparse tensor are not backed by bytes: a 100-byte file can claim a
+    // [2^26, 2^26] dense shape. Expand only up to a bound tied to what is stored.
+    const nnz = t.entry.sparse !== undefined ? tensor.elementCount : count;
+    if (count > Math.max(MAX_SPARSE_DENSE, SPARSE_ZEROS_PER_VALUE * nnz)) {
+      t.skipped = `sparse tensor with ${nnz} stored values and a dense shape [${dims.slice(0, 8).join(', ')}] of ${count} elements: statistics over the dense tensor are not computed (more than ${MAX_SPARSE_DENSE} elements and ${SPARSE_ZEROS_PER_VALUE}× the stored values)`;
+      done += t.byteSize;
+      return undefined;
+    }
     const fan = use !== undefined ? computeFan(use.node.node, use.inputIndex, use.shape, isRawParameter(t.entry.name)) : null;
     const outAxis = fan?.outputAxis ?? null;
     const storedAxis = outAxis !== null && use !== undefined ? (use.axisSource[outAxis] ?? -1) : -1;
@@ -262,6 +270,10 @@ function overridden(kind: string): ActivationFound {
   const a: Activation = { kind: kind as ActivationKind };
   return { activation: a, path: ['(activation option)'], normalizedAfter: false, residualAdd: false };
 }
+
+/** Dense sizes up to which a sparse tensor is always expanded, and beyond it, zeros per stored value. */
+const MAX_SPARSE_DENSE = 1 << 26;
+const SPARSE_ZEROS_PER_VALUE = 16;
 
 function* sparseDense(entry: WeightEntry, ctx: TensorDataContext, count: number): Generator<Float64Array> {
   // Sparse tensors: statistics over the dense tensor (stored values plus the implicit zeros).
