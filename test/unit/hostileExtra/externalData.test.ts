@@ -97,7 +97,7 @@ const CASES: Case[] = [
 ];
 
 for (const c of CASES) {
-  test(`external data: ${c.name}`, async () => {
+  test(`external data: ${c.name}`, { timeout: 180_000 }, async () => {
     const t = tempDir();
     const l: Layout = { root: t.dir, dir: join(t.dir, 'm') };
     mkdirSync(l.dir);

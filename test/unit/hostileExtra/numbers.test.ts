@@ -51,7 +51,7 @@ async function statsOf(tensor: TensorSpec, what: string): Promise<Stats> {
 const float = (name: string, values: ArrayLike<number>, dims = [4, values.length / 4]): TensorSpec => ({ name, dataType: DataType.FLOAT, dims, raw: f32(values) });
 const double = (name: string, values: ArrayLike<number>, dims = [4, values.length / 4]): TensorSpec => ({ name, dataType: DataType.DOUBLE, dims, raw: new Uint8Array(Float64Array.from(values).buffer) });
 
-test('all-equal huge float32 values: std is exactly 0, mean exact', async () => {
+test('all-equal huge float32 values: std is exactly 0, mean exact', { timeout: 180_000 }, async () => {
   for (const v of [Math.fround(3.0e38), Math.fround(-3.4e38), Math.fround(0.1), Math.fround(1e30)]) {
     const values = new Float32Array(1 << 16).fill(v);
     const s = await statsOf(float('W', values), `all ${v}`);
@@ -62,7 +62,7 @@ test('all-equal huge float32 values: std is exactly 0, mean exact', async () => 
   }
 });
 
-test('±FLT_MAX alternating and mixed with small values: finite float64 mean / std like numpy', async () => {
+test('±FLT_MAX alternating and mixed with small values: finite float64 mean / std like numpy', { timeout: 180_000 }, async () => {
   const fmax = 3.4028234663852886e38;
   const alt = Float32Array.from({ length: 4096 }, (_, i) => (i % 2 === 0 ? fmax : -fmax));
   const a = await statsOf(float('W', alt), 'alternating FLT_MAX');
@@ -76,7 +76,7 @@ test('±FLT_MAX alternating and mixed with small values: finite float64 mean / s
   assert.ok(m.excessKurtosis === null || Number.isFinite(m.excessKurtosis));
 });
 
-test('subnormal-only tensor: exact tiny mean / std, no zeros', async () => {
+test('subnormal-only tensor: exact tiny mean / std, no zeros', { timeout: 180_000 }, async () => {
   const values = Float32Array.from({ length: 4096 }, (_, i) => (i % 7 + 1) * 1.401298464324817e-45 * (i % 2 === 0 ? 1 : -1));
   assert.ok(values.every((x) => x !== 0 && Math.abs(x) < 1.1754943508222875e-38));
   const ref = numpyStats(values);
@@ -85,7 +85,7 @@ test('subnormal-only tensor: exact tiny mean / std, no zeros', async () => {
   assert.ok(s.std !== null && s.std > 0 && close(s.std, ref.std), `std ${s.std} vs ${ref.std}`);
 });
 
-test('DOUBLE near DBL_MAX: valid report whether or not float64 overflows', async () => {
+test('DOUBLE near DBL_MAX: valid report whether or not float64 overflows', { timeout: 180_000 }, async () => {
   const big = 1.7e308;
   const same = await statsOf(double('W', new Float64Array(64).fill(big)), 'all 1.7e308');
   // numpy: mean overflows to inf for this input (sum of 64 × 1.7e308); the report must still be
@@ -97,7 +97,7 @@ test('DOUBLE near DBL_MAX: valid report whether or not float64 overflows', async
   assert.ok(alt.std === null || close(alt.std, big), `std ${alt.std}`);
 });
 
-test('int64 extremes and NaN / Inf weights keep the report valid', async () => {
+test('int64 extremes and NaN / Inf weights keep the report valid', { timeout: 180_000 }, async () => {
   const ints: TensorSpec = { name: 'W', dataType: DataType.INT64, dims: [4, 2], raw: new Uint8Array(BigInt64Array.from([-(2n ** 63n), 2n ** 63n - 1n, 0n, 1n, -1n, 2n ** 53n + 1n, -(2n ** 53n) - 1n, 7n]).buffer) };
   const s = await statsOf(ints, 'int64 extremes');
   assert.equal(s.count, 8);

@@ -41,7 +41,7 @@ const CASES: { name: string; bytes: () => number[]; reject?: RegExp }[] = [
 ];
 
 for (const c of CASES) {
-  test(`raw bytes: ${c.name}`, async () => {
+  test(`raw bytes: ${c.name}`, { timeout: 180_000 }, async () => {
     const t = tempDir();
     try {
       const path = join(t.dir, 'model.onnx');

@@ -70,7 +70,7 @@ function writeHostile(dir: string, long: boolean): string {
   return path;
 }
 
-test('hostile strings in every printed field: inspect and analyze in every format stay inert', async () => {
+test('hostile strings in every printed field: inspect and analyze in every format stay inert', { timeout: 180_000 }, async () => {
   const t = tempDir();
   try {
     const path = writeHostile(t.dir, false);
@@ -86,7 +86,7 @@ test('hostile strings in every printed field: inspect and analyze in every forma
   }
 });
 
-test('hostile strings with 1 MiB names: bounded output and time in every format', async () => {
+test('hostile strings with 1 MiB names: bounded output and time in every format', { timeout: 180_000 }, async () => {
   const t = tempDir();
   try {
     const path = writeHostile(t.dir, true);
@@ -101,7 +101,7 @@ test('hostile strings with 1 MiB names: bounded output and time in every format'
   }
 });
 
-test('hostile strings through the real CLI (child process): text and html', () => {
+test('hostile strings through the real CLI (child process): text and html', { timeout: 180_000 }, () => {
   const t = tempDir();
   try {
     const path = writeHostile(t.dir, false);

@@ -153,6 +153,33 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'sparse initializers: [2^26, 2^26] dense from 1 value, tied Gather/MatMul, 2-D coords, duplicates',
+    check: (r) => {
+      const report = reportOk(r);
+      const tensors = report.tensors as { name: string; skipped: string | null }[];
+      const layers = report.layers as { weight: string }[];
+      const huge = [...tensors.filter((t) => t.name === 'HUGE').map((t) => t.skipped ?? ''), ...allStrings(report.findings).filter((m) => m.includes('"HUGE"'))];
+      assert.ok(huge.some((m) => /dense .* not computed/.test(m)) || layers.some((l) => l.weight === 'HUGE'), `HUGE named: ${huge.join(' / ')}`);
+    },
+    spec: () => {
+      const vals = (name: string, v: number[]): TensorSpec => ({ name, dataType: DataType.FLOAT, dims: [v.length], raw: f32(v) });
+      return model(graph([
+        { opType: 'MatMul', inputs: ['x', 'HUGE'], outputs: ['a'] },
+        { opType: 'Gather', inputs: ['EMB', 'idx'], outputs: ['e'] },
+        { opType: 'MatMul', inputs: ['a', 'EMB'], outputs: ['b'], attributes: {} },
+        conv('CW', {}, 'b', 'c'),
+        { opType: 'Gemm', inputs: ['c', 'DUP'], outputs: ['y'], attributes: { transB: 1 } },
+      ], [i64('idx', [2], [0n, 3n])], {
+        sparseInitializers: [
+          { dims: [2 ** 26, 2 ** 26], values: vals('HUGE', [1]), indices: i64('HUGE_i', [1], [5n]) },
+          { dims: [4, 4], values: vals('EMB', [1, 2, 3]), indices: i64('EMB_i', [3, 2], [0n, 0n, 1n, 1n, 3n, 3n]) },
+          { dims: [8, 3, 3, 3], values: vals('CW', [1, 2]), indices: i64('CW_i', [2, 4], [0n, 0n, 0n, 0n, 9n, 0n, 0n, 0n]) },
+          { dims: [4, 4], values: vals('DUP', [1, 2, 3]), indices: i64('DUP_i', [3], [2n, 2n, 2n]) },
+        ],
+      }));
+    },
+  },
+  {
     name: 'Transpose / Reshape cycle between two weights',
     spec: () => model(graph([
       { opType: 'Transpose', inputs: ['A'], outputs: ['B'] },
@@ -275,7 +302,7 @@ const CASES: Case[] = [
 ];
 
 for (const c of CASES) {
-  test(`structure: ${c.name}`, async () => {
+  test(`structure: ${c.name}`, { timeout: 180_000 }, async () => {
     const t = tempDir();
     try {
       const path = writeModelFile(t.dir, c.spec());
@@ -288,7 +315,7 @@ for (const c of CASES) {
   });
 }
 
-test('structure: prototype-named ops, domains, attributes, tensors and metadata keys', async () => {
+test('structure: prototype-named ops, domains, attributes, tensors and metadata keys', { timeout: 180_000 }, async () => {
   const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__'];
   const nodes: NodeSpec[] = [];
   const inits: TensorSpec[] = [];
