@@ -27,8 +27,7 @@ if (files.length === 0) {
   console.error(`no test files found for: ${chosen.join(', ')}`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-  env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-old-space-size=4096'].filter(Boolean).join(' ') },
-});
+// No V8 heap flag here: it would apply to every isolate and void the worker threads' own
+// resourceLimits, which the adapter tests exercise (src/vscode/workerProcess.ts).
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

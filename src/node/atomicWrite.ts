@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, resolve } from 'node:path';
 import type { ByteSink } from '../core/protobuf/wireWriter';
@@ -51,7 +51,7 @@ export function atomicWrite(target: string, write: (sink: ByteSink) => void, opt
     if (sameFile(abs, p)) throw new RefusedTargetError(`refusing to write ${abs}: it is the input file ${p} (exports always go to a new file)`);
   }
   const folder = dirname(abs);
-  const temp = resolve(folder, `.${basename(abs)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = resolve(folder, `${tempPrefix(abs, process.pid)}${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
   const fd = openSync(temp, 'wx', 0o644);
   let bytes = 0;
   let closed = false;
@@ -72,6 +72,29 @@ export function atomicWrite(target: string, write: (sink: ByteSink) => void, opt
   }
   syncFolder(folder);
   return bytes;
+}
+
+const TEMP_SUFFIX = '.tmp';
+
+function tempPrefix(target: string, pid: number): string {
+  return `.${basename(target)}.${pid}.`;
+}
+
+/**
+ * Removes the temp files an atomicWrite to `target` by process `pid` left behind because the
+ * writer was killed mid-write (a cancelled export); returns how many were removed.
+ */
+export function removeAbandonedTemps(target: string, pid: number): number {
+  const abs = resolve(target);
+  const prefix = tempPrefix(abs, pid);
+  let removed = 0;
+  let names: string[];
+  try { names = readdirSync(dirname(abs)); } catch { return 0; }
+  for (const n of names) {
+    if (!n.startsWith(prefix) || !n.endsWith(TEMP_SUFFIX) || !/^[0-9a-f]{12}$/.test(n.slice(prefix.length, -TEMP_SUFFIX.length))) continue;
+    try { unlinkSync(resolve(dirname(abs), n)); removed++; } catch { /* gone already */ }
+  }
+  return removed;
 }
 
 function syncFolder(folder: string): void {

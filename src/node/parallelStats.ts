@@ -22,6 +22,8 @@ export interface ParallelPassOptions {
   readonly workerScript?: string;
   /** Fail when no worker has reported for this long (a crashed worker), default 120 s. */
   readonly stallTimeoutMs?: number;
+  /** Heap limit of each worker thread (MB); default: Node's own. */
+  readonly memoryMb?: number;
 }
 
 /** @internal protocol */
@@ -98,6 +100,7 @@ export function runTensorPassesParallel(jobs: readonly TensorPassJob[], options:
         eval: source.eval,
         workerData: { modelPath: options.modelPath, port: port2, flag: flagBuffer, progressElements: PROGRESS_ELEMENTS },
         transferList: [port2],
+        ...(options.memoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: Math.max(1, Math.floor(options.memoryMb)) } } : {}),
       });
       slots.push({ worker, port: port1, inFlight: 0 });
     }
@@ -155,11 +158,11 @@ function size(j: TensorPassJob): number {
  * model is big enough to gain from them, else undefined (the analysis runs passes in-process).
  * ONNX_INIT_WORKERS=n sets the thread count; 1 (or 0) keeps everything on the calling thread.
  */
-export function parallelPassRunner(modelPath: string, env: Readonly<Record<string, string | undefined>> = process.env): TensorPassRunner {
+export function parallelPassRunner(modelPath: string, env: Readonly<Record<string, string | undefined>> = process.env, memoryMb?: number): TensorPassRunner {
   const requested = env.ONNX_INIT_WORKERS !== undefined && env.ONNX_INIT_WORKERS !== '' ? Math.floor(Number(env.ONNX_INIT_WORKERS)) : undefined;
   const workers = requested !== undefined && Number.isFinite(requested) ? requested : undefined;
   return (jobs, onElements) => {
     if ((workers !== undefined && workers <= 1) || !parallelWorthIt(jobs)) return undefined;
-    return runTensorPassesParallel(jobs, { modelPath, workers, onElements });
+    return runTensorPassesParallel(jobs, { modelPath, workers, onElements, memoryMb });
   };
 }

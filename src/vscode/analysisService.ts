@@ -6,7 +6,7 @@ import type { LayerReport, Report } from '../core/report/reportModel';
 import type { AnalysisSettings } from './config';
 import type { Log } from './log';
 import type { WorkerInput } from './workerMessages';
-import { isOutOfMemory, startWorkerProcess } from './workerProcess';
+import { defaultIsolation, startWorkerProcess, type Isolation } from './workerProcess';
 
 /** The latest known state of one model file, as views render it. */
 export type AnalysisState =
@@ -45,9 +45,10 @@ interface Running {
 const WATCH_DEBOUNCE_MS = 300;
 
 /**
- * Runs analyses in a child process (dist/analysisWorker.js, see workerProcess.ts), never on the
- * extension host's thread: one fresh process per run, so a crash or an out-of-memory (its own
- * --max-old-space-size) ends only that process and becomes an AnalysisError. Results are cached per file (size + mtime + settings);
+ * Runs analyses on a worker thread (dist/analysisWorker.js; a child process when the host has a
+ * process-wide V8 heap flag, see workerProcess.ts), never on the extension host's thread: one
+ * fresh worker per run, so a crash or an out-of-memory ends only that worker and becomes an
+ * AnalysisError. Results are cached per file (size + mtime + settings);
  * a FileSystemWatcher on each analyzed file triggers re-analysis when it changes on disk.
  */
 export class AnalysisService implements vscode.Disposable {
@@ -66,6 +67,7 @@ export class AnalysisService implements vscode.Disposable {
   constructor(
     private readonly workerPath: string,
     private readonly log: Log,
+    private readonly isolation: Isolation = defaultIsolation(),
   ) {}
 
   state(uri: vscode.Uri): AnalysisState | undefined {
@@ -168,17 +170,17 @@ export class AnalysisService implements vscode.Disposable {
               settle(() => reject(new AnalysisError(m.message)));
               break;
           }
-        });
+        }, this.isolation);
         cancel = () => {
           settle(() => reject(new vscode.CancellationError()));
           child.kill();
         };
-        void child.exited.then(({ code, signal, stderr }) => {
+        void child.exited.then(({ how, oom, stderr }) => {
           if (settled) return;
-          if (stderr.trim()) this.log.error(`analysis process for ${file} ended (${signal ?? `code ${code}`}):\n${stderr.trim()}`);
-          settle(() => reject(new AnalysisError(isOutOfMemory(stderr)
+          if (stderr.trim()) this.log.error(`analysis of ${file} ended (${how}):\n${stderr.trim()}`);
+          settle(() => reject(new AnalysisError(oom
             ? vscode.l10n.t('The analysis of {0} ran out of memory (limit {1} MB, setting onnxInit.analysis.workerMemoryMb).', path.basename(file), settings.workerMemoryMb)
-            : vscode.l10n.t('The analysis process crashed ({0}); see the log.', signal ?? `exit code ${code}`))));
+            : vscode.l10n.t('The analysis worker crashed ({0}); see the log.', how))));
         });
       });
       this.cache.set(file, { size: st.size, mtimeMs: st.mtimeMs, settingsKey, report });

@@ -1,8 +1,11 @@
-// Child-process entry (dist/analysisWorker.js, started by workerProcess.ts): parses and analyzes
-// one model, or exports a backbone, away from the extension host's process, with the same Node
-// hosts the CLI uses. It receives one job over IPC and answers with WorkerMessages; the host
-// kills it to cancel, and its heap limit is its own (--max-old-space-size).
+// Entry of dist/analysisWorker.js (started by workerProcess.ts): parses and analyzes one model,
+// or exports a backbone, off the extension host's thread, with the same Node hosts the CLI uses.
+// It runs as a worker thread (job in workerData, messages on parentPort) or, when the host has a
+// process-wide heap flag, as a child process (job and messages over IPC). The host ends it to
+// cancel.
+import { readlinkSync } from 'node:fs';
 import { setPriority, constants } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeModel } from '../core/analyze';
 import type { ProgressSink } from '../core/host';
 import type { Report } from '../core/report/reportModel';
@@ -17,7 +20,25 @@ import type { BackboneJob, WorkerInput, WorkerJob, WorkerMessage } from './worke
 const PROGRESS_INTERVAL_MS = 100;
 
 function post(m: WorkerMessage): Promise<void> {
+  if (parentPort) {
+    parentPort.postMessage(m);
+    return Promise.resolve();
+  }
   return new Promise((resolve) => process.send?.(m, undefined, {}, () => resolve()));
+}
+
+/**
+ * Below-normal CPU priority for this thread (or process) and the threads it starts (Linux threads
+ * inherit it), so on a busy machine the extension host and the UI win over the analysis. For a
+ * thread, Linux takes the thread id (from /proc/thread-self) where setpriority expects a pid.
+ */
+function yieldCpuToTheHost(): void {
+  try {
+    const tid = parentPort ? Number(readlinkSync('/proc/thread-self').split('/').pop()) : 0;
+    setPriority(tid, constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch {
+    // Not Linux or not permitted: the analysis simply runs at normal priority.
+  }
 }
 
 async function analyze(input: WorkerInput): Promise<void> {
@@ -40,11 +61,11 @@ function analyzeFile(input: WorkerInput, progress: ProgressSink): Report {
   const external = createExternalDataHost(input.path);
   try {
     // Big models get their tensor passes on worker threads of this process
-    // (dist/parallelStatsWorker.js), exactly as the CLI does.
+    // (dist/parallelStatsWorker.js), exactly as the CLI does, each under the same heap limit.
     return analyzeModel(
       { source, external, path: input.path },
       { ...toEngineOptions(input.settings), fineTune: toFineTuneOptions(input.settings) },
-      { progress, onLayer: (layer) => void post({ type: 'layer', layer }), passRunner: parallelPassRunner(input.path) },
+      { progress, onLayer: (layer) => void post({ type: 'layer', layer }), passRunner: parallelPassRunner(input.path, process.env, input.settings.workerMemoryMb) },
     );
   } finally {
     external.close();
@@ -64,7 +85,9 @@ async function withProbe(report: Report, input: WorkerInput): Promise<Report> {
     await post({ type: 'warning', message: `probe skipped: the model is larger than onnxInit.probe.maxModelSizeMb (${p.maxModelSizeMb} MB)` });
     return report;
   }
-  return probeReportStep(report, input.path, toProbeOptions(input.settings));
+  // A host that stops this worker thread abruptly (terminate) cannot reach the probe process
+  // through us: it gets its pid and stops it itself.
+  return probeReportStep(report, input.path, toProbeOptions(input.settings), { onStarted: (pid) => void post({ type: 'child', pid }) });
 }
 
 /** The backbone export reads and writes the whole model: it runs here too, off the host. */
@@ -73,18 +96,17 @@ async function backbone(job: BackboneJob): Promise<void> {
   await post({ type: 'backbone', outPath: r.outPath, bytes: r.bytes, nodes: r.nodes });
 }
 
-process.once('message', (job: WorkerJob) => {
-  // Below-normal CPU priority for this process and the threads it starts (Linux threads inherit
-  // it), so on a busy machine the extension host and the UI win over the analysis.
-  try {
-    setPriority(constants.priority.PRIORITY_BELOW_NORMAL);
-  } catch {
-    // Not permitted here: the analysis simply runs at normal priority.
-  }
+function run(job: WorkerJob): void {
+  yieldCpuToTheHost();
   (job.kind === 'backbone' ? backbone(job) : analyze(job))
     .catch(async (e: unknown) => {
       const err = e instanceof Error ? e : new Error(String(e));
       await post({ type: 'error', name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) });
     })
-    .finally(() => process.disconnect?.());
-});
+    .finally(() => {
+      if (!parentPort) process.disconnect?.();
+    });
+}
+
+if (parentPort) run(workerData as WorkerJob);
+else process.once('message', run);

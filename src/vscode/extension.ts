@@ -20,7 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const reports = new ModelReports(service, config, log);
     const diagnostics = new DiagnosticsPublisher();
     const inline = new InlineView(reports, diagnostics);
-    const backbone = new BackboneExporter(workerPath, log);
+    const backbone = new BackboneExporter(workerPath, log, () => config.analysisSettings().workerMemoryMb);
     const editor = new ReportEditorProvider(context.extensionUri, reports, service, inline, backbone, config, log);
     const activatedInMs = Math.round((performance.now() - started) * 10) / 10;
     context.subscriptions.push(

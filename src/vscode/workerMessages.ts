@@ -24,6 +24,8 @@ export type WorkerMessage =
   | { readonly type: 'report'; readonly report: Report }
   /** A non-fatal problem (e.g. the probe failed; the static report is still complete). */
   | { readonly type: 'warning'; readonly message: string }
+  /** A process the job started (the probe): the host stops it too when it stops the job. */
+  | { readonly type: 'child'; readonly pid: number }
   /** Result of a BackboneJob. */
   | { readonly type: 'backbone'; readonly outPath: string; readonly bytes: number; readonly nodes: number }
   | { readonly type: 'error'; readonly name: string; readonly message: string; readonly stack?: string };

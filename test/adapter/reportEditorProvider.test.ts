@@ -37,7 +37,7 @@ test('report requests: export (atomic, never over the model), backbone export, s
   const service = new AnalysisService(workerPath, log);
   const reports = new ModelReports(service, config, log);
   const inline = new InlineView(reports, new DiagnosticsPublisher());
-  const provider = new ReportEditorProvider(vscode.Uri.file(REPO_ROOT), reports, service, inline, new BackboneExporter(workerPath, log), config, log);
+  const provider = new ReportEditorProvider(vscode.Uri.file(REPO_ROOT), reports, service, inline, new BackboneExporter(workerPath, log, () => 4096), config, log);
   const model = vscode.Uri.file(join(dir, 'mlp.onnx'));
   const report = await reports.analyze(model);
   assert.ok(report?.fineTune, 'analysis with a fine-tune plan');

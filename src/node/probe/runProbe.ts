@@ -13,6 +13,8 @@ export type ProbeCancellation = AbortSignal | CancellationSignal;
 export interface ProbeHooks {
   readonly signal?: ProbeCancellation;
   readonly onProgress?: (stage: ProbeStage, done: number, total: number) => void;
+  /** Called with the probe process's pid once it started (so a host that may stop the caller abruptly can stop it too). */
+  readonly onStarted?: (pid: number) => void;
 }
 
 export interface RunProbeOptions extends Partial<ProbeOptions> {
@@ -46,6 +48,7 @@ export function runProbe(modelPath: string, options: RunProbeOptions = {}, hooks
       reject(new ProbeError({ kind: 'crashed', message: `cannot start the probe process: ${(e as Error).message}` }));
       return;
     }
+    if (child.pid !== undefined) hooks.onStarted?.(child.pid);
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
     let stderr = '';

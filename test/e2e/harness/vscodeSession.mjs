@@ -323,7 +323,14 @@ export class VscodeSession {
     await this.page.mouse.move(box.x + 40, box.y + box.height / 2);
     const hover = this.page.locator('.monaco-hover .hover-contents, .monaco-hover .monaco-hover-content').first();
     await hover.waitFor({ state: 'visible', timeout: 8000 }).catch(() => {});
-    return (await this.page.locator('.monaco-hover').allInnerTexts().catch(() => [])).join('\n');
+    // Providers answer asynchronously: wait until the hover stops saying "Loading...".
+    let text = '';
+    for (let i = 0; i < 30; i++) {
+      text = (await this.page.locator('.monaco-hover').allInnerTexts().catch(() => [])).join('\n');
+      if (text && !/Loading\.\.\./.test(text)) break;
+      await sleep(300);
+    }
+    return text;
   }
 
   async close() {

@@ -9,7 +9,7 @@ import { CutError, extractBackbone } from '../../../src/core/finetune/extractBac
 import { parseModel } from '../../../src/core/onnx/parseModel';
 import { encodeModel } from '../../../src/core/onnx/writer/writeModel';
 import type { ModelSpec, NodeSpec } from '../../../src/core/onnx/writer/modelSpec';
-import { atomicWrite, RefusedTargetError } from '../../../src/node/atomicWrite';
+import { atomicWrite, RefusedTargetError, removeAbandonedTemps } from '../../../src/node/atomicWrite';
 import { exportBackbone } from '../../../src/node/exportBackbone';
 import { runCut } from '../../../src/cli/commands/cut';
 import { F, GraphBuilder, tinyResNet } from './graphs';
@@ -185,6 +185,27 @@ describe('atomicWrite', () => {
     assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.atomic.bin')), []);
     assert.equal(atomicWrite(target, (sink) => sink(new Uint8Array([9, 9]))), 2);
     assert.deepEqual([...readFileSync(target)], [9, 9]);
+  });
+
+  test('a writer killed mid-write leaves its temp file, which removeAbandonedTemps removes (and nothing else)', () => {
+    const target = join(dir, 'killed.onnx');
+    let temp = '';
+    // Simulate the kill: look at the temp file while the write is under way, then fail.
+    assert.throws(() => atomicWrite(target, (sink) => {
+      sink(new Uint8Array([1]));
+      temp = readdirSync(dir).find((f) => f.startsWith(`.killed.onnx.${process.pid}.`)) ?? '';
+      throw new Error('stop');
+    }));
+    assert.match(temp, /^\.killed\.onnx\.\d+\.[0-9a-f]{12}\.tmp$/);
+    writeFileSync(join(dir, temp), 'left over');
+    writeFileSync(join(dir, `.killed.onnx.${process.pid + 1}.aaaaaaaaaaaa.tmp`), 'another process');
+    writeFileSync(join(dir, `.killed.onnx.${process.pid}.not-a-temp.tmp`), 'not ours');
+    writeFileSync(target, 'the target');
+    assert.equal(removeAbandonedTemps(target, process.pid), 1);
+    assert.ok(!existsSync(join(dir, temp)));
+    assert.ok(existsSync(join(dir, `.killed.onnx.${process.pid + 1}.aaaaaaaaaaaa.tmp`)));
+    assert.ok(existsSync(join(dir, `.killed.onnx.${process.pid}.not-a-temp.tmp`)));
+    assert.equal(readFileSync(target, 'utf8'), 'the target');
   });
 });
 
