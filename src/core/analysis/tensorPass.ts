@@ -15,7 +15,7 @@ export interface Dequantizer {
 
 export interface TensorPassInput {
   readonly count: number;
-  /** A fresh iterator over the stored values for each call (one call per pass). */
+  /** An iterator over the stored values (called once: the tensor is read in one pass). */
   readonly chunks: () => Iterable<Float64Array>;
   readonly dequant?: Dequantizer;
   readonly layout?: UnitLayout;
@@ -92,13 +92,14 @@ export function dequantizeChunk(dq: Dequantizer, chunk: Float64Array, offset: nu
 }
 
 /**
- * Runs the passes over one tensor: statistics, per-unit statistics and (when small enough) the
- * values kept for the orthogonality check in pass one; the histogram in pass two, once min and
- * max are known. With a user-set element limit a deterministic stride sample is used.
+ * Reads one tensor once: statistics, per-unit statistics, the histogram and (when small enough)
+ * the values kept for the orthogonality check. With a user-set element limit a deterministic
+ * stride sample is used.
  */
 export function runTensorPass(input: TensorPassInput): TensorPassResult {
   const stride = input.maxElements !== null && input.count > input.maxElements ? Math.ceil(input.count / Math.max(1, input.maxElements)) : 1;
-  const stats = new StatsAccumulator();
+  const hist = input.histogram ? new HistogramAccumulator() : undefined;
+  const stats = new StatsAccumulator(hist);
   const stored = input.dequant !== undefined ? new StatsAccumulator() : undefined;
   const channels = input.layout !== undefined && input.layout.units > 0 ? new ChannelAccumulator(input.layout) : undefined;
   const m = input.matrix;
@@ -118,17 +119,7 @@ export function runTensorPass(input: TensorPassInput): TensorPassResult {
     offset += raw.length;
   }
   const result = stats.result();
-  let histogram: Histogram | null = null;
-  if (input.histogram && result.finiteCount > 0) {
-    const h = new HistogramAccumulator(result.min, result.max);
-    let off2 = 0;
-    for (const raw of input.chunks()) {
-      const chunk = stride === 1 ? raw : sample(raw, off2, stride);
-      h.add(input.dequant !== undefined ? dequantizeChunk(input.dequant, chunk, off2) : chunk);
-      off2 += raw.length;
-    }
-    histogram = h.result();
-  }
+  const histogram: Histogram | null = hist !== undefined && result.finiteCount > 0 ? hist.result(result.min, result.max) : null;
   return {
     stats: result,
     storedStats: stored?.result(),

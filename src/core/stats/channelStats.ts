@@ -1,7 +1,7 @@
 /**
  * Per-output-unit statistics gathered in the same pass as the tensor statistics: std per unit,
- * all-zero ("dead") units, identical units (hash of each unit's values, so symmetry that was never
- * broken is found without keeping the tensor), and the pooled within-unit kurtosis that tells the
+ * all-zero ("dead") units, identical units (a hash of each unit's values and its power sums, so
+ * symmetry that was never broken is found without keeping the tensor), and the pooled within-unit kurtosis that tells the
  * distribution shape even when each unit was rescaled (Conv+BN folding).
  */
 
@@ -67,7 +67,6 @@ export class ChannelAccumulator {
   private readonly s4: Float64Array;
   private readonly nonzero: Float64Array;
   private readonly h1: Int32Array;
-  private readonly h2: Int32Array;
   private readonly bits = new Float64Array(1);
   private readonly words = new Int32Array(this.bits.buffer);
   /** The same arrays, for the module-level kernel (a plain function JITs more predictably than a method here). */
@@ -82,8 +81,7 @@ export class ChannelAccumulator {
     this.s4 = new Float64Array(u);
     this.nonzero = new Float64Array(u);
     this.h1 = new Int32Array(u).fill(0x811c9dc5 | 0);
-    this.h2 = new Int32Array(u).fill(0x2545f491);
-    this.sums = { n: this.n, s1: this.s1, s2: this.s2, s3: this.s3, s4: this.s4, nonzero: this.nonzero, h1: this.h1, h2: this.h2, bits: this.bits, words: this.words };
+    this.sums = { n: this.n, s1: this.s1, s2: this.s2, s3: this.s3, s4: this.s4, nonzero: this.nonzero, h1: this.h1, bits: this.bits, words: this.words };
   }
 
   /**
@@ -149,13 +147,34 @@ export class ChannelAccumulator {
     for (let c = 0; c < axisLen; c++) addUnit(this.sums, chunk, w, base + c, j0 + c, end, axisLen);
   }
 
+  /**
+   * Units with the same hash of their values (in order) and the same four power sums, split
+   * further when the sums differ: a 32-bit hash alone could collide, hash and sums together
+   * only for units that are the same.
+   */
+  private identicalGroups(byHash: ReadonlyMap<number, number[]>): number[][] {
+    const out: number[][] = [];
+    for (const units of byHash.values()) {
+      if (units.length < 2) continue;
+      const bySums = new Map<string, number[]>();
+      for (const c of units) {
+        const key = `${this.s1[c]}:${this.s2[c]}:${this.s3[c]}:${this.s4[c]}:${this.n[c]}`;
+        const g = bySums.get(key);
+        if (g === undefined) bySums.set(key, [c]);
+        else g.push(c);
+      }
+      for (const g of bySums.values()) if (g.length >= 2) out.push(g);
+    }
+    return out.sort((a, b) => (a[0] as number) - (b[0] as number));
+  }
+
   result(): ChannelSummary {
     const u = this.layout.units;
     const stds: number[] = [];
     const dead: number[] = [];
     let kSum = 0;
     let kN = 0;
-    const groups = new Map<string, number[]>();
+    const byHash = new Map<number, number[]>();
     for (let c = 0; c < u; c++) {
       const n = this.n[c] as number;
       if (n === 0) continue;
@@ -171,9 +190,9 @@ export class ChannelAccumulator {
         kSum += m4 / (v * v) - 3;
         kN++;
       }
-      const key = `${this.h1[c]}:${this.h2[c]}:${this.s1[c]}:${this.s2[c]}`;
-      const g = groups.get(key);
-      if (g === undefined) groups.set(key, [c]);
+      const h = this.h1[c] as number;
+      const g = byHash.get(h);
+      if (g === undefined) byHash.set(h, [c]);
       else g.push(c);
     }
     const sorted = [...stds].sort((a, b) => a - b);
@@ -186,7 +205,7 @@ export class ChannelAccumulator {
       stdMedian: sorted.length ? (sorted[Math.floor(sorted.length / 2)] as number) : null,
       stdSpread: sorted.length && mean > 0 ? sd / mean : null,
       dead,
-      identical: [...groups.values()].filter((g) => g.length >= 2),
+      identical: this.identicalGroups(byHash),
       pooledKurtosis: kN > 0 ? kSum / kN : null,
       perUnit: u > 0 ? (this.n.reduce((a, b) => a + b, 0) / u) : 0,
       unitCounts: this.n,
@@ -196,7 +215,7 @@ export class ChannelAccumulator {
   }
 }
 
-/** The per-unit running sums (typed arrays, one entry per unit). */
+/** The per-unit running sums and value hash (typed arrays, one entry per unit). */
 interface UnitSums {
   readonly n: Float64Array;
   readonly s1: Float64Array;
@@ -205,7 +224,6 @@ interface UnitSums {
   readonly s4: Float64Array;
   readonly nonzero: Float64Array;
   readonly h1: Int32Array;
-  readonly h2: Int32Array;
   readonly bits: Float64Array;
   readonly words: Int32Array;
 }
@@ -214,7 +232,6 @@ interface UnitSums {
 function addUnit(t: UnitSums, chunk: Float64Array, w: Int32Array, u: number, start: number, end: number, step: number): void {
 const { bits, words } = t;
   let a = t.h1[u] as number;
-  let b = t.h2[u] as number;
   let cn = t.n[u] as number;
   let nz = t.nonzero[u] as number;
   let t1 = t.s1[u] as number;
@@ -237,7 +254,6 @@ const { bits, words } = t;
       hi = words[1] as number;
     }
     a = Math.imul(a ^ lo, 0x01000193) ^ hi;
-    b = (Math.imul(((b << 5) | (b >>> 27)) ^ hi, 0x5bd1e995) + lo) | 0;
     if (x - x !== 0) continue;
     const x2 = x * x;
     cn += 1;
@@ -248,7 +264,6 @@ const { bits, words } = t;
     t4 += x2 * x2;
   }
   t.h1[u] = a;
-  t.h2[u] = b;
   t.n[u] = cn;
   t.nonzero[u] = nz;
   t.s1[u] = t1;

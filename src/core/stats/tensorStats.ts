@@ -1,3 +1,5 @@
+import { LAST_FINE_BIN, type BinTarget, type HistogramAccumulator } from './histogram';
+
 /**
  * Single-pass float64 tensor statistics. Each chunk is summarised in two passes over the chunk
  * already in memory (compensated mean, then central moments M2..M4), and chunk summaries are
@@ -57,6 +59,9 @@ export class StatsAccumulator {
   private posInf = 0;
   private negInf = 0;
 
+  /** With a histogram, every finite value is also binned there (in the same pass). */
+  constructor(private readonly histogram?: HistogramAccumulator) {}
+
   add(chunk: Float64Array | readonly number[]): this {
     if (chunk.length > 0 && this.addAllFinite(chunk)) return this;
     const len = chunk.length;
@@ -85,6 +90,7 @@ export class StatsAccumulator {
       else this.negInf++;
     }
     if (n === 0) return this;
+    this.histogram?.add(chunk, min, max, false);
     const mean = (sum + comp) / n;
     let m2 = 0;
     let m3 = 0;
@@ -131,17 +137,9 @@ export class StatsAccumulator {
     this.total += len;
     this.zeros += zeros;
     const mean = (sum + comp) / len;
-    let m2 = 0;
-    let m3 = 0;
-    let m4 = 0;
-    for (let i = 0; i < len; i++) {
-      const d = (chunk[i] as number) - mean;
-      const d2 = d * d;
-      m2 += d2;
-      m3 += d2 * d;
-      m4 += d2 * d2;
-    }
-    this.combine(len, mean, m2, m3, m4, absSum, min, max);
+    const bins = this.histogram?.prepare(chunk, min, max, true) ?? null;
+    const m = bins === null ? centralMoments(chunk, mean) : centralMomentsAndBins(chunk, mean, bins);
+    this.combine(len, mean, m[0] as number, m[1] as number, m[2] as number, absSum, min, max);
     return true;
   }
 
@@ -201,6 +199,50 @@ export class StatsAccumulator {
       negInfCount: this.negInf,
     };
   }
+}
+
+// The second loop of the all-finite path as plain functions (a method holding both loops was
+// optimized poorly by V8: bench 2.8 s instead of 1.6 s for 1 GB). Returns [m2, m3, m4].
+const moments = new Float64Array(3);
+
+function centralMoments(chunk: Float64Array | readonly number[], mean: number): Float64Array {
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  for (let i = 0; i < chunk.length; i++) {
+    const d = (chunk[i] as number) - mean;
+    const d2 = d * d;
+    m2 += d2;
+    m3 += d2 * d;
+    m4 += d2 * d2;
+  }
+  moments[0] = m2;
+  moments[1] = m3;
+  moments[2] = m4;
+  return moments;
+}
+
+/** centralMoments, binning each value into the histogram in the same loop (one read of the chunk fewer). */
+function centralMomentsAndBins(chunk: Float64Array | readonly number[], mean: number, bins: BinTarget): Float64Array {
+  const { counts, lo, inv, scale } = bins;
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  for (let i = 0; i < chunk.length; i++) {
+    const x = chunk[i] as number;
+    const d = x - mean;
+    const d2 = d * d;
+    m2 += d2;
+    m3 += d2 * d;
+    m4 += d2 * d2;
+    const v = (x * scale - lo) * inv;
+    const b = v >= LAST_FINE_BIN ? LAST_FINE_BIN : v > 0 ? v | 0 : 0;
+    counts[b] = (counts[b] as number) + 1;
+  }
+  moments[0] = m2;
+  moments[1] = m3;
+  moments[2] = m4;
+  return moments;
 }
 
 /** Statistics of a tensor given as chunks (e.g. `tensorValueChunks(...)`). */

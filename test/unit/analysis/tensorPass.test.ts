@@ -23,6 +23,9 @@ test('units along the output axis: rows of [N,K], columns of [K,N], per directio
   // [N=3, K=2] rows: rows 0 and 2 identical
   const nk = runTensorPass({ count: 6, chunks: () => [Float64Array.of(1, 2), Float64Array.of(3, 4), Float64Array.of(1, 2)], layout: unitLayout([3, 2], 0, 0), maxElements: null, histogram: false });
   assert.deepEqual(nk.channels?.identical, [[0, 2]]);
+  // Same values in another order (same power sums) are not identical units.
+  const perm = runTensorPass({ count: 9, chunks: () => [Float64Array.of(0.5, -1, 2, 2, 0.5, -1, 0.5, -1, 2)], layout: unitLayout([3, 3], 0, 0), maxElements: null, histogram: false });
+  assert.deepEqual(perm.channels?.identical, [[0, 2]]);
   // [D=2, G·H=2, I=2] with one batch axis: 4 units
   assert.deepEqual(unitLayout([2, 2, 2], 1, 1), { units: 4, inner: 2, axisLen: 2, block: 4 });
   const h = kn.histogram;
