@@ -92,7 +92,7 @@ export async function runAnalyze(argv: readonly string[], io: CommandIO = NODE_I
       return 2;
     }
   } else {
-    io.stdout.write(output);
+    for (const piece of output) io.stdout.write(piece);
   }
   return exitCodeFor(report, settings.failOn);
 }

@@ -169,7 +169,8 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     return {
       tensor,
       denseCount: t.entry.sparse !== undefined ? count : undefined,
-      input: { count, dequant, layout, matrix, maxElements: options.maxElementsPerTensor, histogram: true },
+      // Only layers show a histogram (the report's other tensors carry their statistics alone).
+      input: { count, dequant, layout, matrix, maxElements: options.maxElementsPerTensor, histogram: firstLayerUse.has(t) },
     };
   }
 

@@ -98,7 +98,7 @@ export function dequantizeChunk(dq: Dequantizer, chunk: Float64Array, offset: nu
  */
 export function runTensorPass(input: TensorPassInput): TensorPassResult {
   const stride = input.maxElements !== null && input.count > input.maxElements ? Math.ceil(input.count / Math.max(1, input.maxElements)) : 1;
-  const hist = input.histogram ? new HistogramAccumulator() : undefined;
+  const hist = input.histogram ? new HistogramAccumulator(stride === 1 ? input.count : Math.ceil(input.count / stride)) : undefined;
   const stats = new StatsAccumulator(hist);
   const stored = input.dequant !== undefined ? new StatsAccumulator() : undefined;
   const channels = input.layout !== undefined && input.layout.units > 0 ? new ChannelAccumulator(input.layout) : undefined;

@@ -10,6 +10,8 @@ const LAST = FINE - 1;
  * RESCALE_ABOVE (scaled); widths never go below MIN_WIDTH (scaled), so 1 / width is finite.
  */
 const MAX_EXPONENT = 1000;
+/** Tensors of up to this many values keep them and are binned exactly at the end (no fine bins). */
+const EXACT_MAX = 4096;
 const RESCALE_ABOVE = 2 ** 64;
 const MIN_WIDTH = 2 ** -900;
 
@@ -22,10 +24,14 @@ const MIN_WIDTH = 2 ** -900;
  * bins over [min, max], each fine bin to the bin holding its centre: counts are exact, and a
  * value can land in a neighbouring bin only when it lies within one fine bin of that bin's edge
  * (the fine range grows to at most about 4× the data's span: a fine bin is at most 1/16 of a
- * report bin of 64).
+ * report bin of 64). A tensor announced as small (EXACT_MAX values or fewer) keeps its values
+ * instead and is binned exactly.
  */
 export class HistogramAccumulator {
-  private fine = new Float64Array(FINE);
+  /** The finite values so far, while the tensor is small enough to bin them exactly at the end. */
+  private kept: Float64Array | null;
+  private keptCount = 0;
+  private fine = EMPTY;
   /** Left edge and fine-bin width, in units of x·scale; NaN until two distinct values were seen. */
   private lo = NaN;
   private width = NaN;
@@ -35,6 +41,11 @@ export class HistogramAccumulator {
   private singleCount = 0;
   /** Power of two the values are multiplied by before binning (set with the range). */
   private scale = 1;
+
+  /** `expectedCount`: the values the tensor will add (small tensors are then binned exactly). */
+  constructor(expectedCount = Infinity) {
+    this.kept = expectedCount <= EXACT_MAX ? new Float64Array(expectedCount) : null;
+  }
 
   /**
    * Adds a chunk; `min` / `max` are the chunk's finite min and max (NaN when it has no finite
@@ -61,6 +72,10 @@ export class HistogramAccumulator {
    */
   prepare(chunk: Float64Array | readonly number[], min: number, max: number, allFinite: boolean): BinTarget | null {
     if (!(min <= max)) return null;
+    if (this.kept !== null) {
+      if (this.keep(chunk)) return null;
+      this.spill();
+    }
     if (Number.isNaN(this.lo)) {
       if (min === max && (Number.isNaN(this.single) || this.single === min)) {
         this.single = min;
@@ -71,6 +86,7 @@ export class HistogramAccumulator {
       const hi = Number.isNaN(this.single) ? max : Math.max(max, this.single);
       this.rescale(Math.max(Math.abs(lo), Math.abs(hi)));
       const S = this.scale;
+      this.fine = new Float64Array(FINE);
       this.setRange(lo * S, (hi * S - lo * S) / FINE);
       if (this.singleCount > 0) {
         const b = this.bin(this.single);
@@ -86,6 +102,7 @@ export class HistogramAccumulator {
 
   /** `bins` equal-width bins over [min, max] (the tensor's finite min and max). */
   result(min: number, max: number, bins = 64): Histogram {
+    if (this.kept !== null) return exactHistogram(this.kept.subarray(0, this.keptCount), min, max, bins);
     if (!(max > min)) return { min, max, counts: [this.total()] };
     const out = new Array<number>(bins).fill(0);
     if (Number.isNaN(this.lo)) {
@@ -102,6 +119,30 @@ export class HistogramAccumulator {
       out[b] = (out[b] as number) + c;
     }
     return { min, max, counts: out };
+  }
+
+  /** Keeps the chunk's finite values; false when they do not fit (the tensor is larger than announced). */
+  private keep(chunk: Float64Array | readonly number[]): boolean {
+    const kept = this.kept as Float64Array;
+    if (this.keptCount + chunk.length > kept.length) return false;
+    for (let j = 0; j < chunk.length; j++) {
+      const x = chunk[j] as number;
+      if (x - x === 0) kept[this.keptCount++] = x;
+    }
+    return true;
+  }
+
+  /** Leaves the exact mode: the values kept so far go into fine bins. */
+  private spill(): void {
+    const kept = (this.kept as Float64Array).subarray(0, this.keptCount);
+    this.kept = null;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const x of kept) {
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+    if (kept.length > 0) this.add(kept, min, max, true);
   }
 
   private total(): number {
@@ -164,6 +205,24 @@ export class HistogramAccumulator {
       }
     }
   }
+}
+
+const EMPTY = new Float64Array(0);
+
+/** The exact equal-width histogram of finite `values` over [min, max]: bin min(last, ⌊(x − min) / width⌋). */
+function exactHistogram(values: Float64Array, min: number, max: number, bins: number): Histogram {
+  if (!(max > min)) return { min, max, counts: [values.length] };
+  const out = new Array<number>(bins).fill(0);
+  // Halved (exactly) when max − min overflows (±DBL_MAX).
+  const f = Number.isFinite(max - min) ? 1 : 0.5;
+  const from = min * f;
+  const width = (max * f - from) / bins;
+  for (const x of values) {
+    const k = Math.floor((x * f - from) / width);
+    const b = k < 0 ? 0 : k >= bins ? bins - 1 : k;
+    out[b] = (out[b] as number) + 1;
+  }
+  return { min, max, counts: out };
 }
 
 /** Where a chunk's finite values go (see HistogramAccumulator.prepare); `counts` is LAST + 1 long. */

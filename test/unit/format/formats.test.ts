@@ -5,6 +5,7 @@ import { displayWidth } from '../../../src/core/report/format/displayString';
 import { formatMarkdown } from '../../../src/core/report/format/formatMarkdown';
 import { limitRows } from '../../../src/core/report/format/limitRows';
 import { formatHtml, HTML_REPORT_CSP } from '../../../src/core/report/format/formatHtml';
+import { formatJson, formatJsonChunks } from '../../../src/core/report/format/formatJson';
 import { sampleReport, type SampleNames } from './sampleReport';
 import { ACTIVE_MARKUP, HOSTILE, INVISIBLE } from './hostileStrings';
 
@@ -139,4 +140,16 @@ test('text: a narrow terminal gets shorter names, then no weight column', () => 
   assert.match(header, /\bstd\s+recommended\s+ratio\b/);
   assert.doesNotMatch(tiny.split('\n').find((l) => /^\s+#\s+node/.test(l))!, /\sweight\s/);
   assert.equal(formatText(long, { width: 10_000 }), wide);
+});
+
+test('json: the streamed pieces are exactly JSON.stringify(report, null, 2) with invisible characters escaped', () => {
+  const escape = (t: string) => t.replace(/[<>&\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u206f\ufeff\ufff9-\ufffb]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const reports = [sampleReport(), hostileReport(Object.values(HOSTILE).join('')), { ...sampleReport(), layers: [], tensors: [], extra: undefined }];
+  for (const report of reports) {
+    const pieces = [...formatJsonChunks(report)];
+    assert.ok(pieces.length > 4, 'written in pieces');
+    assert.equal(pieces.join(''), `${escape(JSON.stringify(report, null, 2))}\n`);
+    assert.equal(formatJson(report), pieces.join(''));
+    assert.deepEqual(JSON.parse(pieces.join('')), JSON.parse(JSON.stringify(report)));
+  }
 });

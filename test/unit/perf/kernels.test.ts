@@ -91,8 +91,8 @@ test('ChannelAccumulator.add accepts subarray chunks (non-zero byteOffset)', () 
 });
 
 /** One-pass histogram of `chunks`, filled by the statistics pass as in runTensorPass. */
-function onePass(chunks: Float64Array[]): { counts: readonly number[]; min: number; max: number } {
-  const h = new HistogramAccumulator();
+function onePass(chunks: Float64Array[], expectedCount?: number): { counts: readonly number[]; min: number; max: number } {
+  const h = new HistogramAccumulator(expectedCount);
   const stats = new StatsAccumulator(h);
   for (const c of chunks) stats.add(c);
   const r = stats.result();
@@ -133,6 +133,23 @@ test('HistogramAccumulator (one pass): exact counts; a value moves to a neighbou
       }
     }
   }
+});
+
+test('HistogramAccumulator: a tensor announced as small is binned exactly; one larger than announced falls back to fine bins', () => {
+  const rng = new Rng(5);
+  const data = Float64Array.from(values(4000, rng), (x) => (Number.isFinite(x) ? x * 3 + 1 : x));
+  const chunks = [data.subarray(0, 1000), data.subarray(1000, 1001), data.subarray(1001)];
+  const { counts, min, max } = onePass(chunks, data.length);
+  const exact = new Array<number>(64).fill(0);
+  const width = (max - min) / 64;
+  for (const x of data) if (Number.isFinite(x)) exact[Math.min(63, Math.max(0, Math.floor((x - min) / width)))]! += 1;
+  assert.deepEqual(counts, exact);
+  const spilled = onePass(chunks, 1500);
+  assert.equal(spilled.counts.reduce((a, b) => a + b, 0), exact.reduce((a, b) => a + b, 0));
+  assert.ok(spilled.counts.every((c, k) => Math.abs(c - exact[k]!) <= 0.01 * exact.reduce((a, b) => a + b, 0)));
+  const huge = onePass([Float64Array.of(-1.7976931348623157e308, -1e308, 0, 1e308, 1.7976931348623157e308, NaN)], 6);
+  assert.deepEqual(Object.entries(huge.counts).filter(([, c]) => c > 0), [['0', 1], ['14', 1], ['32', 1], ['49', 1], ['63', 1]]);
+  assert.deepEqual(onePass([Float64Array.of(2, 2, 2)], 3).counts, [3]);
 });
 
 test('HistogramAccumulator: a constant tensor is one bin; ±1e308 (max − min overflows) keeps every finite value', () => {
