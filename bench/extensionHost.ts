@@ -95,11 +95,13 @@ async function analyzeOnce(modelPath: string) {
   await new Promise((r) => control.on('exit', r));
   const c = JSON.parse(controlOut) as { max: number; p99: number };
   if (fake.errors.length) throw new Error(`the analysis failed: ${fake.errors.join('; ')}`);
-  const own = (await vscode.commands.executeCommand('onnxInit.debug.lastAnalysisStats')) as { last: { maxEventLoopDelayMs: number } | null };
+  const own = (await vscode.commands.executeCommand('onnxInit.debug.lastAnalysisStats')) as { last: { maxEventLoopDelayMs: number; firstPartialMs: number | null } | null };
   return {
     loadAverage1m, durationMs, progressReports: fake.progress.length,
     worstEventLoopBlockMs: round(loop.max / 1e6), p99EventLoopDelayMs: round(loop.percentile(99) / 1e6),
     extensionOwnMonitorMaxMs: own.last?.maxEventLoopDelayMs ?? null,
+    // Progressive results: the report's layer list (numbers pending) exists this soon.
+    firstPartialReportMs: own.last?.firstPartialMs ?? null,
     controlProcessMaxMs: c.max, controlProcessP99Ms: c.p99,
   };
 }

@@ -1,11 +1,11 @@
 import type { ByteSource, CancellationSignal, ExternalDataHost, ProgressSink } from './host';
 import { parseModel } from './onnx/parseModel';
-import { analyzeGraph } from './analysis/modelAnalysis';
+import { analyzeGraph, type ModelAnalysis } from './analysis/modelAnalysis';
 import type { TensorPassRunner } from './analysis/tensorPass';
 import { resolveOptions, type AnalysisOptions } from './analysis/options';
 import { assessModel } from './analysis/assessModel';
 import { buildReport } from './report/buildReport';
-import type { LayerReport, Report } from './report/reportModel';
+import type { Report, VarianceForecast } from './report/reportModel';
 import { suggestFineTune } from './finetune/suggestFineTune';
 import type { FineTuneOptions } from './finetune/fineTuneModel';
 
@@ -19,8 +19,13 @@ export interface AnalyzeInput {
 export interface AnalyzeHooks {
   readonly signal?: CancellationSignal;
   readonly progress?: ProgressSink;
-  /** Called with each layer once the whole report is assembled, in layer order. */
-  readonly onLayer?: (layer: LayerReport) => void;
+  /**
+   * Called with reports of the analysis so far while it runs (every layer with its fans and
+   * recommendation; statistics, verdicts and findings of the layers read so far are `pending`
+   * until the final report): first once the graph is understood, when the model is big enough
+   * for the analysis to take a while, then at most every second.
+   */
+  readonly onPartial?: (report: Report) => void;
   /** Runs the tensor statistics passes at once, e.g. on worker threads (src/node/parallelStats.ts). */
   readonly passRunner?: TensorPassRunner;
 }
@@ -33,10 +38,45 @@ export interface AnalyzeHooks {
 export function analyzeModel(input: AnalyzeInput, options?: Partial<AnalysisOptions> & { readonly fineTune?: FineTuneOptions }, hooks: AnalyzeHooks = {}): Report {
   const opts = resolveOptions(options);
   const model = parseModel(input.source);
-  const analysis = analyzeGraph(model, { model: input.source, external: input.external }, opts, hooks);
+  const onPartial = hooks.onPartial;
+  const partial = onPartial !== undefined ? partialReporter(onPartial, (a) => buildReport(a, input.path, opts, IN_PROGRESS, NO_FORECAST, [], { inProgress: true })) : undefined;
+  const analysis = analyzeGraph(model, { model: input.source, external: input.external }, opts, { ...hooks, partial });
   const { verdict, forecast, findings } = assessModel(analysis, opts);
   const built = buildReport(analysis, input.path, opts, verdict, forecast, findings);
-  const report: Report = { ...built, fineTune: suggestFineTune(model, options?.fineTune, { layers: built.layers, modelPath: input.path, data: { model: input.source, external: input.external } }) };
-  for (const layer of report.layers) hooks.onLayer?.(layer);
-  return report;
+  return { ...built, fineTune: suggestFineTune(model, options?.fineTune, { layers: built.layers, modelPath: input.path, data: { model: input.source, external: input.external } }) };
+}
+
+const IN_PROGRESS = { verdict: 'unknown', reason: 'the analysis is still reading the weights' } as const;
+const NO_FORECAST: VarianceForecast = { points: [], verdict: 'unknown', startsAt: null };
+/** Tensor bytes from which the graph-only report is sent at once (reading them takes a while). */
+const EARLY_BYTES = 32 << 20;
+const PARTIAL_INTERVAL_MS = 1000;
+
+/**
+ * Turns the analysis's snapshots into partial reports for `emit`: the first one (the layer list,
+ * nothing read yet) right away for big models, later ones at most every PARTIAL_INTERVAL_MS and
+ * never more often than 4× the time one takes to build (a graph of 100,000 tensors is slow to
+ * report).
+ */
+function partialReporter(emit: (r: Report) => void, build: (a: ModelAnalysis) => Report): (snapshot: () => ModelAnalysis) => void {
+  const start = Date.now();
+  let last = -Infinity;
+  let cost = 0;
+  let first = true;
+  return (snapshot) => {
+    const now = Date.now();
+    if (first) {
+      first = false;
+      const a = snapshot();
+      if (a.tensors.reduce((n, t) => n + t.byteSize, 0) < EARLY_BYTES) return;
+      return send(a, now);
+    }
+    if (now - start < PARTIAL_INTERVAL_MS || now - last < Math.max(PARTIAL_INTERVAL_MS, 4 * cost)) return;
+    send(snapshot(), now);
+  };
+  function send(a: ModelAnalysis, now: number): void {
+    emit(build(a));
+    last = Date.now();
+    cost = last - now;
+  }
 }

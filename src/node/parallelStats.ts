@@ -18,6 +18,8 @@ export interface ParallelPassOptions {
   readonly workers?: number;
   /** Called on the calling thread with stored elements processed; may throw (e.g. CancelledError) to stop. */
   readonly onElements?: (n: number) => void;
+  /** Called on the calling thread with each job's outcome as it arrives. */
+  readonly onOutcome?: (index: number, outcome: TensorPassOutcome) => void;
   /** Worker script (default: parallelStatsWorker.js next to this bundle, else the .ts source through tsx). */
   readonly workerScript?: string;
   /** Fail when no worker has reported for this long (a crashed worker), default 120 s. */
@@ -123,10 +125,12 @@ export function runTensorPassesParallel(jobs: readonly TensorPassJob[], options:
           if (msg.type === 'progress') options.onElements?.(msg.elements);
           else if (msg.type === 'fatal') throw new Error(`parallel statistics worker failed: ${msg.error.message}`);
           else if (msg.type === 'done' || msg.type === 'failed') {
-            outcomes[msg.id] = msg.type === 'done' ? { ok: true, result: msg.result } : { ok: false, error: rebuild(msg.error) };
+            const outcome: TensorPassOutcome = msg.type === 'done' ? { ok: true, result: msg.result } : { ok: false, error: rebuild(msg.error) };
+            outcomes[msg.id] = outcome;
             slot.inFlight--;
             remaining--;
             feed(slot);
+            options.onOutcome?.(msg.id, outcome);
           }
         }
       }
@@ -161,8 +165,8 @@ function size(j: TensorPassJob): number {
 export function parallelPassRunner(modelPath: string, env: Readonly<Record<string, string | undefined>> = process.env, memoryMb?: number): TensorPassRunner {
   const requested = env.ONNX_INIT_WORKERS !== undefined && env.ONNX_INIT_WORKERS !== '' ? Math.floor(Number(env.ONNX_INIT_WORKERS)) : undefined;
   const workers = requested !== undefined && Number.isFinite(requested) ? requested : undefined;
-  return (jobs, onElements) => {
+  return (jobs, onElements, onOutcome) => {
     if ((workers !== undefined && workers <= 1) || !parallelWorthIt(jobs)) return undefined;
-    return runTensorPassesParallel(jobs, { modelPath, workers, onElements, memoryMb });
+    return runTensorPassesParallel(jobs, { modelPath, workers, onElements, onOutcome, memoryMb });
   };
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { LayerReport, Report } from '../core/report/reportModel';
+import type { Report } from '../core/report/reportModel';
 import type { AnalysisSettings } from './config';
 import type { Log } from './log';
 import type { WorkerInput } from './workerMessages';
@@ -10,7 +10,8 @@ import { defaultIsolation, startWorkerProcess, type Isolation } from './workerPr
 
 /** The latest known state of one model file, as views render it. */
 export type AnalysisState =
-  | { readonly status: 'running'; readonly done: number; readonly total: number; readonly layers: readonly LayerReport[] }
+  /** `partial`: the report so far (every layer listed, statistics of the layers not read yet pending). */
+  | { readonly status: 'running'; readonly done: number; readonly total: number; readonly partial?: Report }
   | { readonly status: 'done'; readonly report: Report }
   | { readonly status: 'failed'; readonly message: string };
 
@@ -22,6 +23,8 @@ export interface AnalysisStats {
   /** Worst event-loop delay of the extension host while the analysis ran (ms). */
   readonly maxEventLoopDelayMs: number;
   readonly p99EventLoopDelayMs: number;
+  /** When the first partial report (the layer list) arrived, ms after the start; null if none came. */
+  readonly firstPartialMs: number | null;
 }
 
 /** A failure with a message fit for a notification (no stack). */
@@ -128,7 +131,8 @@ export class AnalysisService implements vscode.Disposable {
     const startedAt = performance.now();
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
-    const layers: LayerReport[] = [];
+    let partial: Report | undefined;
+    let firstPartialMs: number | null = null;
     let cancelled = false;
     let cancel = (): void => {
       cancelled = true;
@@ -138,7 +142,7 @@ export class AnalysisService implements vscode.Disposable {
         throw new AnalysisError(vscode.l10n.t('Cannot read {0}: {1}', file, e instanceof Error ? e.message : String(e)));
       });
       if (cancelled) throw new vscode.CancellationError();
-      this.setState(uri, { status: 'running', done: 0, total: st.size, layers });
+      this.setState(uri, { status: 'running', done: 0, total: st.size });
       const report = await new Promise<Report>((resolve, reject) => {
         let settled = false;
         const settle = (fn: () => void): void => {
@@ -151,11 +155,15 @@ export class AnalysisService implements vscode.Disposable {
           switch (m.type) {
             case 'progress':
               onProgress(m.done, m.total);
-              this.setState(uri, { status: 'running', done: m.done, total: m.total, layers });
+              this.setState(uri, { status: 'running', done: m.done, total: m.total, ...(partial ? { partial } : {}) });
               break;
-            case 'layer':
-              layers.push(m.layer);
+            case 'partial': {
+              partial = m.report;
+              firstPartialMs ??= Math.round(performance.now() - startedAt);
+              const s = this.states.get(file);
+              this.setState(uri, { status: 'running', done: s?.status === 'running' ? s.done : 0, total: s?.status === 'running' ? s.total : st.size, partial });
               break;
+            }
             case 'warning':
               this.log.warn(`${file}: ${m.message}`);
               void vscode.window.showWarningMessage(`${path.basename(file)}: ${m.message}`);
@@ -204,9 +212,10 @@ export class AnalysisService implements vscode.Disposable {
         durationMs: Math.round(performance.now() - startedAt),
         maxEventLoopDelayMs: Math.round(loop.max / 1e5) / 10,
         p99EventLoopDelayMs: Math.round(loop.percentile(99) / 1e5) / 10,
+        firstPartialMs,
       };
       this.lastStats = stats;
-      this.log.info(`analysis of ${file} finished in ${stats.durationMs} ms; worst extension-host event-loop delay ${stats.maxEventLoopDelayMs} ms (p99 ${stats.p99EventLoopDelayMs} ms)`);
+      this.log.info(`analysis of ${file} finished in ${stats.durationMs} ms${firstPartialMs !== null ? ` (layer list after ${firstPartialMs} ms)` : ''}; worst extension-host event-loop delay ${stats.maxEventLoopDelayMs} ms (p99 ${stats.p99EventLoopDelayMs} ms)`);
       if (this.running.get(file) === entry) this.running.delete(file);
     });
     return entry;

@@ -65,7 +65,7 @@ function analyzeFile(input: WorkerInput, progress: ProgressSink): Report {
     return analyzeModel(
       { source, external, path: input.path },
       { ...toEngineOptions(input.settings), fineTune: toFineTuneOptions(input.settings) },
-      { progress, onLayer: (layer) => void post({ type: 'layer', layer }), passRunner: parallelPassRunner(input.path, process.env, input.settings.workerMemoryMb) },
+      { progress, onPartial: (report) => void post({ type: 'partial', report }), passRunner: parallelPassRunner(input.path, process.env, input.settings.workerMemoryMb) },
     );
   } finally {
     external.close();

@@ -95,10 +95,10 @@ export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider
     if (existing) existing.panel.reveal(undefined, false);
     else await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
     if (layerId !== null) {
-      // A fresh webview selects once it is ready; the panel queues nothing, so retry briefly.
+      // The panel selects the layer as soon as its webview shows the report (it may still be starting).
       for (let i = 0; i < 20; i++) {
         const p = [...this.panels].find((x) => x.uri.fsPath === uri.fsPath);
-        if (p && this.reports.get(uri)) {
+        if (p) {
           p.selectLayer(layerId);
           return;
         }

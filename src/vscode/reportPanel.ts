@@ -27,6 +27,12 @@ export interface ReportPanelHost {
 export class ReportPanel implements vscode.Disposable {
   private ready = false;
   private initialized = false;
+  /** The webview shows a complete report (a partial one never replaces it; progress is shown instead). */
+  private complete = false;
+  /** The partial report last posted (each is posted once). */
+  private shownPartial: Report | undefined;
+  /** A layer to select once the webview has a report (Problems / CodeLens can ask before that). */
+  private pendingSelection: string | null = null;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly _onDidDispose = new vscode.EventEmitter<void>();
   readonly onDidDispose = this._onDidDispose.event;
@@ -50,13 +56,26 @@ export class ReportPanel implements vscode.Disposable {
   update(report: Report | undefined, state?: AnalysisState): void {
     if (!this.ready) return;
     if (report) {
-      const settings = this.host.config.reportSettings();
-      this.post(this.initialized ? { type: 'report/update', report, settings } : { type: 'report/init', report, settings });
-      this.initialized = true;
+      this.show(report, false);
+      this.complete = true;
     } else if (state?.status === 'running') {
+      if (state.partial !== undefined && !this.complete && state.partial !== this.shownPartial) {
+        this.shownPartial = state.partial;
+        this.show(state.partial, true);
+      }
       this.post({ type: 'analysis/progress', done: state.done, total: state.total });
     } else if (state?.status === 'failed') {
       this.post({ type: 'analysis/failed', message: state.message });
+    }
+  }
+
+  private show(report: Report, partial: boolean): void {
+    const settings = this.host.config.reportSettings();
+    this.post(this.initialized ? { type: 'report/update', report, settings, partial } : { type: 'report/init', report, settings, partial });
+    this.initialized = true;
+    if (this.pendingSelection !== null) {
+      this.post({ type: 'layer/select', layerId: this.pendingSelection });
+      if (!partial) this.pendingSelection = null;
     }
   }
 
@@ -64,8 +83,10 @@ export class ReportPanel implements vscode.Disposable {
     if (this.ready) this.post({ type: 'analysis/failed', message });
   }
 
+  /** Selects a layer in the report; asked before the webview has one, it is selected once it does. */
   selectLayer(layerId: string): void {
-    if (this.ready) this.post({ type: 'layer/select', layerId });
+    if (this.ready && this.initialized && this.complete) this.post({ type: 'layer/select', layerId });
+    else this.pendingSelection = layerId;
   }
 
   private async receive(raw: unknown): Promise<void> {
@@ -88,6 +109,8 @@ export class ReportPanel implements vscode.Disposable {
         // A reload (theme change, webview restored) says ready again: start over with init.
         this.ready = true;
         this.initialized = false;
+        this.complete = false;
+        this.shownPartial = undefined;
         this.update(this.host.current(this.uri), this.host.state(this.uri));
         return;
       case 'layer/reveal':

@@ -1,4 +1,4 @@
-import type { LayerReport, Report } from '../core/report/reportModel';
+import type { Report } from '../core/report/reportModel';
 import type { AnalysisSettings } from './config';
 
 /** What the extension host sends the analysis process (its first IPC message): an analysis or an export. */
@@ -20,7 +20,8 @@ export interface WorkerInput {
 /** Messages the analysis process sends the host; `report`, `backbone` or `error` is always the last one. */
 export type WorkerMessage =
   | { readonly type: 'progress'; readonly done: number; readonly total: number }
-  | { readonly type: 'layer'; readonly layer: LayerReport }
+  /** The analysis so far (layers not read yet are `pending`), while it runs. */
+  | { readonly type: 'partial'; readonly report: Report }
   | { readonly type: 'report'; readonly report: Report }
   /** A non-fatal problem (e.g. the probe failed; the static report is still complete). */
   | { readonly type: 'warning'; readonly message: string }

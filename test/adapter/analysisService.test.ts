@@ -12,6 +12,7 @@ import { defaultIsolation, hostHasHeapFlag, type Isolation } from '../../src/vsc
 import { renderInlineReport } from '../../src/vscode/inlineText';
 import { REPO_ROOT } from '../support/corpus';
 import { buildMlp } from '../support/modelBuilders';
+import type { Report } from '../../src/core/report/reportModel';
 
 // The worker runs as it ships: src/vscode/analysisWorker.ts bundled by esbuild (like esbuild.mjs).
 let dir = '';
@@ -26,6 +27,7 @@ before(async () => {
   const bundle = (src: string, out: string) => esbuild.build({ entryPoints: [join(REPO_ROOT, src)], outfile: join(dir, out), bundle: true, platform: 'node', format: 'cjs', external: ['onnxruntime-node'], logLevel: 'error' });
   await bundle('src/vscode/analysisWorker.ts', 'analysisWorker.js');
   await bundle('src/cli/probeWorker.ts', 'probeWorker.js');
+  await bundle('src/node/parallelStatsWorker.ts', 'parallelStatsWorker.js');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -55,6 +57,24 @@ test('analysis service: the worker analyzes a real model; the report drives the 
   assert.equal(await service.cached(uri, { ...settings(), varianceTolerance: 3 }), undefined, 'other settings: miss');
   utimesSync(model, new Date(), new Date(Date.now() + 5000));
   assert.equal(await service.cached(uri, settings()), undefined, 'touched file: miss');
+  service.dispose();
+});
+
+test('analysis service: a big model shows its layer list (numbers pending) before the analysis ends', async () => {
+  const service = new AnalysisService(workerPath, new Log());
+  const model = join(dir, 'big.onnx');
+  writeFileSync(model, buildMlp({ sizes: [2048, 2048, 2048, 2048, 10] }).bytes);
+  const uri = vscode.Uri.file(model);
+  const partials: Report[] = [];
+  const sub = service.onDidChangeState(({ state }) => {
+    if (state.status === 'running' && state.partial !== undefined && partials.at(-1) !== state.partial) partials.push(state.partial);
+  });
+  const report = await service.analyze(uri, settings());
+  sub.dispose();
+  assert.ok(partials.length >= 1, 'at least the graph-only report');
+  assert.equal(partials[0]!.layers.length, report.layers.length);
+  assert.ok(partials[0]!.layers.every((l) => l.pending === true));
+  assert.ok(report.layers.every((l) => l.pending === undefined));
   service.dispose();
 });
 

@@ -74,3 +74,33 @@ test('report panel: exactly one rpc/result per request (ok, handler error, or in
     { type: 'rpc/result', id: 10, ok: false, error: 'invalid request no/such' },
   ]);
 });
+
+test('report panel: partial reports while running until a complete one; a layer asked for early is selected once shown', async () => {
+  const final = makeReport();
+  const partial: Report = { ...final, findings: [], layers: final.layers.map((l) => ({ ...l, pending: true })) };
+  const live: { current?: Report; state?: ReturnType<ReportPanelHost['state']> } = {};
+  const { p, posted, send } = setup(undefined, async () => { throw new Error('unused'); });
+  (p as unknown as { host: ReportPanelHost }).host.current = () => live.current;
+  (p as unknown as { host: ReportPanelHost }).host.state = () => live.state;
+  // Problems / CodeLens asks for a layer before the webview is even ready.
+  p.selectLayer('L1');
+  assert.equal(posted.length, 0);
+  live.state = { status: 'running', done: 10, total: 100, partial };
+  await send({ type: 'webview/ready', protocolVersion: PROTOCOL_VERSION });
+  assert.deepEqual(posted.map((m) => m.type), ['report/init', 'layer/select', 'analysis/progress']);
+  assert.equal(posted[0]?.type === 'report/init' && posted[0].partial, true);
+  assert.deepEqual(posted[1], { type: 'layer/select', layerId: 'L1' });
+  // The same partial report again (progress only) is not re-sent.
+  p.update(undefined, { status: 'running', done: 50, total: 100, partial });
+  assert.deepEqual(posted.slice(3).map((m) => m.type), ['analysis/progress']);
+  live.current = final;
+  p.update(final);
+  assert.deepEqual(posted.slice(4).map((m) => m.type), ['report/update', 'layer/select'], 'the complete report, then the selection again');
+  assert.equal(posted[4]?.type === 'report/update' && posted[4].partial, false);
+  // A re-analysis (settings changed) never replaces the complete report with a partial one.
+  p.update(undefined, { status: 'running', done: 1, total: 100, partial: { ...partial } });
+  assert.deepEqual(posted.slice(6).map((m) => m.type), ['analysis/progress']);
+  p.selectLayer('L0');
+  assert.deepEqual(posted.at(-1), { type: 'layer/select', layerId: 'L0' }, 'with a complete report shown, at once');
+  p.dispose();
+});

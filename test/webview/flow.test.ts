@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS } from './support/screenshot';
+import { visibleRows } from './support/reportPage';
 import { FIXTURE_MODELS, analyzeFile } from './support/testReports';
 import { chromiumSkip, closeBrowser, openWebview } from './support/webviewHarness';
 import { THEMES } from './support/themes';
@@ -30,14 +31,21 @@ describe('message flow', { skip: chromiumSkip }, () => {
       assert.equal(await h.page.getAttribute('.status', 'data-kind'), 'error');
       assert.equal(await h.page.textContent('.status'), 'not an ONNX model: bad tag at byte 12');
 
-      const partial = { ...report, layers: report.layers.slice(0, 2) };
+      // What the analysis sends while it reads the weights: every layer, their numbers pending.
+      const partial = {
+        ...report, findings: [],
+        layers: report.layers.map((l) => ({ ...l, pending: true, stats: { ...l.stats, mean: null, std: null }, ratio: null, findings: [], verdict: 'unknown' as const })),
+      };
       await h.send({ type: 'report/init', report: partial, settings: DEFAULT_SETTINGS, partial: true, strings: { 'inline.show': 'Inline-Diagnose zeigen' } });
       await h.page.waitForSelector('.top .partial');
-      assert.equal(await h.page.textContent('.row-count'), `2 of 2 layers`);
+      assert.equal(await h.page.textContent('.row-count'), `${report.layers.length} of ${report.layers.length} layers`);
+      const pendingRows = await visibleRows(h.page);
+      assert.ok(pendingRows.length > 0 && pendingRows.every((r) => r.cells.std === '…' && r.cells.ratio === '…'), JSON.stringify(pendingRows[0]));
+      assert.ok(pendingRows.every((r) => r.cells.fanIn !== '—'), 'fans are shown while the statistics are pending');
       assert.match((await h.page.textContent('.act-inline'))!, /Inline-Diagnose zeigen/);
       await h.send({ type: 'report/update', report, partial: false });
-      await h.page.waitForFunction((n) => document.querySelector('.row-count')?.textContent === `${n} of ${n} layers`, report.layers.length);
-      assert.equal(await h.page.locator('.top .partial').count(), 0);
+      await h.page.waitForFunction(() => document.querySelector('.top .partial') === null);
+      assert.ok((await visibleRows(h.page)).every((r) => r.cells.std !== '…'), 'the final report replaces the pending cells');
 
       // Malformed host messages are ignored, not fatal.
       await h.page.evaluate(() => { window.postMessage({ type: 'report/init' }, '*'); window.postMessage('junk', '*'); });

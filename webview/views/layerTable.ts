@@ -279,11 +279,13 @@ export class LayerTable {
     set('fanIn', int(l.fanIn));
     set('fanOut', int(l.fanOut));
     set('activation', displayText(l.activation, 40));
-    set('std', num(l.stats.std));
+    // A layer whose weight the analysis has not read yet (partial report): its numbers are coming.
+    const pending = l.pending === true;
+    set('std', pending ? '…' : num(l.stats.std), pending ? 'not read yet' : undefined);
     set('xavier', num(l.recommended.xavier?.std));
     set('he', num(l.recommended.he?.std));
     set('scheme', l.matchedScheme ? displayText(l.matchedScheme.label, 60) : '—', l.matchedScheme ? `score ${num(l.matchedScheme.score, 2)}` : '');
-    set('verdict', verdictLabel(l));
+    set('verdict', pending ? '…' : verdictLabel(l));
     // ratio bar: log10(ratio) in [-1, 1] → a fill from the centre to that side
     const r = l.ratio;
     const cls = ratioClass(r, this.tolerance);
@@ -295,7 +297,7 @@ export class LayerTable {
     } else {
       els.barFill.style.width = '0';
     }
-    els.barText.textContent = r == null ? '—' : `${num(r, 3)}×`;
+    els.barText.textContent = pending ? '…' : r == null ? '—' : `${num(r, 3)}×`;
     const w = this.ix?.worst.get(l.id) ?? null;
     els.findIcon.className = `codicon codicon-${severityIcon(w)} sev-${w ?? 'none'}`;
     els.findText.textContent = l.findings.length ? String(l.findings.length) : '';

@@ -14,7 +14,7 @@ import type { AnalysisOptions } from './options';
 import { LAYER_ROLES, primaryRole, roleOfUse } from './roles';
 import { recommend } from './schemes';
 import { analyzeStructure, attentionRole, residualAddAfter, type Structure } from './structure';
-import { runTensorPass, type Dequantizer, type TensorPassJob, type TensorPassRunner } from './tensorPass';
+import { runTensorPass, type Dequantizer, type TensorPassJob, type TensorPassOutcome, type TensorPassRunner } from './tensorPass';
 import type { LayerInfo, TensorInfo, UseInfo } from './types';
 import { findWeightUses, type WeightUse } from './weightUses';
 
@@ -23,6 +23,12 @@ export interface AnalysisHooks {
   readonly progress?: ProgressSink;
   /** Runs the statistics passes of all tensors at once (worker threads); default: one by one here. */
   readonly passRunner?: TensorPassRunner;
+  /**
+   * Called once the graph is understood (before any tensor is read) and again after each tensor
+   * pass, with a way to take a snapshot of the analysis so far (layers whose tensors are not read
+   * yet have no statistics). Taking a snapshot costs a rebuild of the layers: callers throttle.
+   */
+  readonly partial?: (snapshot: () => ModelAnalysis) => void;
 }
 
 export interface ModelAnalysis {
@@ -99,6 +105,9 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
   const layerNodes = new Set(layerUses.filter((l) => l.u.role !== 'embedding').map((l) => l.u.use.node.order));
   const structure = analyzeStructure(index, layerNodes, isConst);
 
+  const snapshot = (): ModelAnalysis => ({ model, index, structure, tensors, layers: layerUses.map(({ t, u }, i) => buildLayer(t, u, i)), isConst });
+  hooks.partial?.(snapshot);
+
   // Statistics passes, one per tensor, in file order of the layers first (progress follows the graph).
   const total = tensors.reduce((a, t) => a + t.byteSize, 0);
   let done = 0;
@@ -110,22 +119,28 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
   // The runner reports stored elements of all jobs together: convert with their mean element size.
   const jobElements = jobs.reduce((a, p) => a + (p.job.denseCount ?? p.job.tensor.elementCount), 0);
   const bytesPerJobElement = jobs.reduce((a, p) => a + p.t.byteSize, 0) / Math.max(1, jobElements);
+  const record = (t: TensorInfo, o: TensorPassOutcome | undefined): void => {
+    if (o?.ok === true) t.pass = o.result;
+    else if (o !== undefined) t.refusal = refusalOf(o.error);
+  };
   const outcomes = hooks.passRunner?.(jobs.map((p) => p.job), (n) => {
     done += n * bytesPerJobElement;
     hooks.progress?.report(Math.min(done, total), total);
     if (hooks.signal?.isCancellationRequested === true) throw new CancelledError();
+  }, (i, o) => {
+    const job = jobs[i];
+    if (job === undefined) return;
+    record(job.t, o);
+    hooks.partial?.(snapshot);
   });
   if (outcomes !== undefined) {
-    jobs.forEach(({ t }, i) => {
-      const o = outcomes[i];
-      if (o?.ok === true) t.pass = o.result;
-      else if (o !== undefined) t.refusal = refusalOf(o.error);
-    });
+    jobs.forEach(({ t }, i) => record(t, outcomes[i]));
   } else {
     done = 0;
     for (const t of tensors) {
       if (hooks.signal?.isCancellationRequested === true) throw new CancelledError();
       runPass(t, passUse(t));
+      hooks.partial?.(snapshot);
     }
   }
 

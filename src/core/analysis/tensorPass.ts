@@ -59,9 +59,14 @@ export type TensorPassOutcome = { readonly ok: true; readonly result: TensorPass
 /**
  * Runs many passes at once (src/node/parallelStats.ts runs them on worker threads). Returns the
  * outcomes in job order, or undefined to let the analysis run them in-process (e.g. too small to
- * be worth threads). `onElements` reports stored elements done and may throw to cancel.
+ * be worth threads). `onElements` reports stored elements done and may throw to cancel;
+ * `onOutcome` (optional to call) hands over each job's outcome as soon as it is known.
  */
-export type TensorPassRunner = (jobs: readonly TensorPassJob[], onElements: (n: number) => void) => readonly TensorPassOutcome[] | undefined;
+export type TensorPassRunner = (
+  jobs: readonly TensorPassJob[],
+  onElements: (n: number) => void,
+  onOutcome?: (index: number, outcome: TensorPassOutcome) => void,
+) => readonly TensorPassOutcome[] | undefined;
 
 /** Work limit of the orthogonality check (multiply-adds of the Gram matrix). */
 const ORTHO_MAX_WORK = 1.5e8;

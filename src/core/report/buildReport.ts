@@ -42,7 +42,7 @@ function storageText(t: TensorInfo): string {
   }
 }
 
-function layerReport(l: LayerInfo): LayerReport {
+function layerReport(l: LayerInfo, inProgress: boolean): LayerReport {
   const t = l.tensor;
   const p = t.pass;
   const s = p?.stats;
@@ -93,6 +93,7 @@ function layerReport(l: LayerInfo): LayerReport {
       gateStats: l.gateStats,
       storedStats: p?.storedStats !== undefined ? statsReport(p.storedStats, p.sampled) : null,
       sharedWith: [] as string[],
+      ...(inProgress && p === null && t.refusal === null && t.skipped === null ? { pending: true } : {}),
     },
   };
 }
@@ -132,11 +133,14 @@ function countSubgraphs(g: Graph, depth = 0): number {
   return n;
 }
 
-/** Assembles the JSON report from the analysis. */
-export function buildReport(a: ModelAnalysis, path: string, options: AnalysisOptions, verdict: { verdict: ModelSummary['verdict']; reason: string }, forecast: VarianceForecast, findings: readonly Finding[]): Report {
+/**
+ * Assembles the JSON report from the analysis. `inProgress`: a partial report while tensors are
+ * still being read (their layers are marked `pending`).
+ */
+export function buildReport(a: ModelAnalysis, path: string, options: AnalysisOptions, verdict: { verdict: ModelSummary['verdict']; reason: string }, forecast: VarianceForecast, findings: readonly Finding[], { inProgress = false } = {}): Report {
   const m = a.model;
   const layerTensors = new Set(a.layers.map((l) => l.tensor));
-  const layers = a.layers.map(layerReport);
+  const layers = a.layers.map((l) => layerReport(l, inProgress));
   const byTensor = new Map<string, string[]>();
   for (const l of layers) byTensor.set(l.weight, [...(byTensor.get(l.weight) ?? []), l.id]);
   const shared = layers.map((l) => ({ ...l, sharedWith: (byTensor.get(l.weight) ?? []).filter((id) => id !== l.id) }));

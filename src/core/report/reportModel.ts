@@ -145,6 +145,8 @@ export interface LayerReport {
   readonly roleDetail?: string | null;
   /** Why the layer got its verdict (the evidence for "trained", the scheme it matches, ...). */
   readonly verdictReason?: string;
+  /** In a partial report (still being analyzed): the weight is not read yet, its numbers are to come. */
+  readonly pending?: boolean;
   /** Labels indistinguishable from `matchedScheme.label` for this tensor (e.g. he_normal ≡ he_normal_fan_out when square). */
   readonly labelEquivalents?: readonly string[];
   /** No other layer downstream (classifier / lm_head / generator output). */

@@ -169,9 +169,24 @@ test('options: severity overrides, ignore globs, sampling; progress and cancella
   run(m.bytes, undefined, { progress: { report: (d, t) => { last = [d, t]; } } });
   assert.ok(last[1] > 0 && last[0] === last[1], 'progress ends at the total byte count');
   assert.throws(() => run(m.bytes, undefined, { signal: { isCancellationRequested: true } }), CancelledError);
-  const seen: string[] = [];
-  run(m.bytes, undefined, { onLayer: (l) => seen.push(l.id) });
-  assert.deepEqual(seen, ['L0', 'L1']);
+  const partials: Report[] = [];
+  run(m.bytes, undefined, { onPartial: (r) => partials.push(r) });
+  assert.deepEqual(partials, [], 'a small model that is read at once gets no partial report');
+});
+
+test('progressive results: a big model gets the layer list first (all pending), the final report has none pending', () => {
+  // 3 × 2048² float32 weights ≈ 50 MB: over the size from which the graph-only report goes out at once.
+  const big = buildMlp({ sizes: [2048, 2048, 2048, 2048, 10], init: [0.03, 0.03, 0.03, 0.03] });
+  const partials: Report[] = [];
+  const final = run(big.bytes, undefined, { onPartial: (r) => partials.push(JSON.parse(JSON.stringify(r)) as Report) });
+  assert.ok(partials.length >= 1);
+  const first = partials[0]!;
+  assert.deepEqual(first.layers.map((l) => l.weight), final.layers.map((l) => l.weight), 'every layer listed before any weight is read');
+  assert.ok(first.layers.every((l) => l.pending === true && l.stats.std === null));
+  assert.deepEqual(first.layers.map((l) => [l.fanIn, l.fanOut, l.recommended.std]), final.layers.map((l) => [l.fanIn, l.fanOut, l.recommended.std]), 'fans and recommendations are there from the start');
+  assert.deepEqual(first.findings, []);
+  assert.equal(first.model.verdict, 'unknown');
+  assert.ok(final.layers.every((l) => l.pending === undefined && l.stats.std !== null));
 });
 
 test('LSTM: per-gate statistics in ONNX gate order, Xavier family inside the cell', () => {
