@@ -11,7 +11,7 @@ import { defaultIsolation, startWorkerProcess, type Isolation } from './workerPr
 /** The latest known state of one model file, as views render it. */
 export type AnalysisState =
   /** `partial`: the report so far (every layer listed, statistics of the layers not read yet pending). */
-  | { readonly status: 'running'; readonly done: number; readonly total: number; readonly partial?: Report }
+  | { readonly status: 'running'; readonly done: number; readonly total: number; readonly partial?: Report; readonly message?: string }
   | { readonly status: 'done'; readonly report: Report }
   | { readonly status: 'failed'; readonly message: string };
 
@@ -60,6 +60,7 @@ export class AnalysisService implements vscode.Disposable {
   private readonly states = new Map<string, AnalysisState>();
   private readonly watchers = new Map<string, vscode.Disposable>();
   private readonly debounce = new Map<string, NodeJS.Timeout>();
+  private readonly warned = new Set<string>();
   private readonly _onDidChangeState = new vscode.EventEmitter<{ uri: vscode.Uri; state: AnalysisState }>();
   readonly onDidChangeState = this._onDidChangeState.event;
   private readonly _onDidChangeFile = new vscode.EventEmitter<vscode.Uri>();
@@ -111,7 +112,12 @@ export class AnalysisService implements vscode.Disposable {
       { location: opts.quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title, cancellable: true },
       (progress, token) => {
         let reported = 0;
-        const run = this.start(uri, settings, (done, total) => {
+        const run = this.start(uri, settings, (done, total, message) => {
+          if (message !== undefined) {
+            // After the weights (100 %): the probe's stages, as text.
+            progress.report({ message: `${message} ${done}/${total}` });
+            return;
+          }
           const pct = total > 0 ? Math.min(100, (100 * done) / total) : 0;
           if (pct > reported) {
             progress.report({ increment: pct - reported, message: `${Math.round(pct)} %` });
@@ -124,7 +130,7 @@ export class AnalysisService implements vscode.Disposable {
     );
   }
 
-  private start(uri: vscode.Uri, settings: AnalysisSettings, onProgress: (done: number, total: number) => void): Running {
+  private start(uri: vscode.Uri, settings: AnalysisSettings, onProgress: (done: number, total: number, message?: string) => void): Running {
     const file = uri.fsPath;
     const settingsKey = JSON.stringify(settings);
     const input: WorkerInput = { kind: 'analyze', path: file, settings };
@@ -154,8 +160,8 @@ export class AnalysisService implements vscode.Disposable {
         const child = startWorkerProcess(this.workerPath, input, settings.workerMemoryMb, (m) => {
           switch (m.type) {
             case 'progress':
-              onProgress(m.done, m.total);
-              this.setState(uri, { status: 'running', done: m.done, total: m.total, ...(partial ? { partial } : {}) });
+              onProgress(m.done, m.total, m.message);
+              this.setState(uri, { status: 'running', done: m.done, total: m.total, ...(partial ? { partial } : {}), ...(m.message !== undefined ? { message: m.message } : {}) });
               break;
             case 'partial': {
               partial = m.report;
@@ -166,7 +172,11 @@ export class AnalysisService implements vscode.Disposable {
             }
             case 'warning':
               this.log.warn(`${file}: ${m.message}`);
-              void vscode.window.showWarningMessage(`${path.basename(file)}: ${m.message}`);
+              // Once per file and message in a session: a re-analysis (a setting, a save) says it again.
+              if (!this.warned.has(`${file}\u0000${m.message}`)) {
+                this.warned.add(`${file}\u0000${m.message}`);
+                void vscode.window.showWarningMessage(`${path.basename(file)}: ${m.message}`);
+              }
               break;
             case 'report':
               settle(() => resolve(m.report));

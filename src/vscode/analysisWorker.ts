@@ -87,7 +87,11 @@ async function withProbe(report: Report, input: WorkerInput): Promise<Report> {
   }
   // A host that stops this worker thread abruptly (terminate) cannot reach the probe process
   // through us: it gets its pid and stops it itself.
-  return probeReportStep(report, input.path, toProbeOptions(input.settings), { onStarted: (pid) => void post({ type: 'child', pid }) });
+  const stages = { prepare: 'probe: preparing', load: 'probe: loading the model into onnxruntime', run: 'probe: forward batches', isolated: 'probe: layers in isolation' } as const;
+  return probeReportStep(report, input.path, toProbeOptions(input.settings), {
+    onStarted: (pid) => void post({ type: 'child', pid }),
+    onProgress: (stage, done, total) => void post({ type: 'progress', done, total, message: stages[stage] }),
+  });
 }
 
 /** The backbone export reads and writes the whole model: it runs here too, off the host. */

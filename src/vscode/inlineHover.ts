@@ -1,3 +1,4 @@
+import type { ProbeLayerReport } from '../core/probe/probeTypes';
 import type { Finding, LayerReport, TensorReport, TensorStatsReport } from '../core/report/reportModel';
 import { escapeMarkdown } from '../core/text/escapeMarkdown';
 import { displayString } from '../core/report/format/displayString';
@@ -20,7 +21,7 @@ function findingList(findings: readonly Finding[]): string[] {
   return findings.map((f) => `- **${f.severity}** \`${md(f.code)}\`: ${md(f.message)}`);
 }
 
-export function layerHoverMarkdown(l: LayerReport, findings: readonly Finding[]): string {
+export function layerHoverMarkdown(l: LayerReport, findings: readonly Finding[], probe?: ProbeLayerReport): string {
   const r = l.recommended;
   const out = [
     `**${md(l.op)}** \`${md(l.node)}\` · weight \`${md(l.weight)}\` ${formatShape(l.shape)} ${md(l.dtype)}`,
@@ -45,6 +46,9 @@ export function layerHoverMarkdown(l: LayerReport, findings: readonly Finding[])
   if (l.channels) {
     const c = l.channels;
     out.push('', `Output channels (axis ${c.axis}): ${c.count}, std ${fmt(c.stdMin)} … ${fmt(c.stdMax)} (median ${fmt(c.stdMedian)}), dead ${c.dead.length}, identical groups ${c.identical.length}`);
+  }
+  if (probe) {
+    out.push('', `Probe (forward run on N(0, 1) inputs): output std **${fmt(probe.std)}** (mean ${fmt(probe.mean)}) · forecast ${fmt(probe.forecastStd)} · gain ${fmt(probe.gain)} (forecast ${fmt(probe.forecastGain)}) · isolated gain ${fmt(probe.isolatedGain)}${probe.activation ? ` · after ${md(probe.activation.op)}: std ${fmt(probe.activation.std)}` : ''}${probe.lsuvScale !== null ? ` · LSUV rescale ×${fmt(probe.lsuvScale)}` : ''}${probe.nonFinite > 0 ? ` · ${probe.nonFinite} non-finite values` : ''}`);
   }
   if (findings.length) out.push('', ...findingList(findings));
   return out.join('\n');

@@ -1,3 +1,4 @@
+import type { ProbeLayerReport } from '../core/probe/probeTypes';
 import type { LayerReport, Report } from '../core/report/reportModel';
 import { displayString } from '../core/report/format/displayString';
 import { formatNumber as fmt, formatRatio } from '../core/report/format/formatNumber';
@@ -30,13 +31,18 @@ export interface InlineReport {
 const safe = (value: string): string => displayString(value, 80);
 const shape = (dims: readonly (number | string | null)[]): string => `[${dims.map((d) => (d === null ? '?' : safe(String(d)))).join(',')}]`;
 
-export function layerLine(l: LayerReport): string {
+/**
+ * One layer's line; with a probe run, its measured output std, its gain and the forecast std at
+ * that depth follow (`act_std` / `gain` / `forecast`), so a vanishing signal reads along the lines.
+ */
+export function layerLine(l: LayerReport, probe?: ProbeLayerReport): string {
   const match = l.matchedScheme ? `${safe(l.matchedScheme.label)}(${formatRatio(l.matchedScheme.ratio)})` : '—';
   return [
     `L${l.index}`, safe(l.op), safe(l.node), `W=${safe(l.weight)}${shape(l.shape)}`,
     `fan_in=${fmt(l.fanIn)}`, `fan_out=${fmt(l.fanOut)}`, `std=${fmt(l.stats.std)}`,
     `rec=${fmt(l.recommended.std)}${l.recommended.scheme ? `(${l.recommended.scheme})` : ''}`,
     `ratio=${formatRatio(l.ratio)}`, `match=${match}`, `verdict=${l.verdict}`,
+    ...(probe ? [`act_std=${fmt(probe.std)}`, `gain=${fmt(probe.gain)}`, `forecast=${fmt(probe.forecastStd)}`] : []),
   ].join('  ');
 }
 
@@ -49,7 +55,8 @@ export function renderInlineReport(report: Report, fileName: string): InlineRepo
   });
   lines.push({ kind: 'section', text: '## inputs' });
   for (const i of m.inputs) lines.push({ kind: 'input', tensor: i.name, text: `input  ${safe(i.name)}  ${safe(i.dtype)}${shape(i.shape)}` });
-  lines.push({ kind: 'section', text: '## layers (graph order)' });
+  const probed = new Map((report.probe?.layers ?? []).map((p) => [p.layerId, p]));
+  lines.push({ kind: 'section', text: report.probe ? `## layers (graph order; act_std / gain: measured by the probe, seed ${report.probe.seed}, ${report.probe.batches} batches)` : '## layers (graph order)' });
   const layerLineOf = new Map<string, number>();
   const weightLineOf = new Map<string, number>();
   const nodeLineOf = new Map<string, number>();
@@ -57,7 +64,7 @@ export function renderInlineReport(report: Report, fileName: string): InlineRepo
     if (!nodeLineOf.has(l.node)) nodeLineOf.set(l.node, lines.length);
     layerLineOf.set(`${l.weight}\u0000${l.node}`, lines.length);
     if (!weightLineOf.has(l.weight)) weightLineOf.set(l.weight, lines.length);
-    lines.push({ kind: 'layer', layerId: l.id, tensor: l.weight, text: layerLine(l) });
+    lines.push({ kind: 'layer', layerId: l.id, tensor: l.weight, text: layerLine(l, probed.get(l.id)) });
   }
   // Findings about tensors that are not a layer's weight (biases, BN params, refused external
   // data) get a line of their own so that they too have a place to squiggle.

@@ -99,7 +99,7 @@ export class InlineView implements vscode.TextDocumentContentProvider, vscode.Ho
     let text: string | undefined;
     if (line.kind === 'layer') {
       const layer = e.report.layers.find((l) => l.id === line.layerId);
-      if (layer) text = layerHoverMarkdown(layer, findings);
+      if (layer) text = layerHoverMarkdown(layer, findings, e.report.probe?.layers.find((p) => p.layerId === layer.id));
     } else if (line.kind === 'tensor' && line.tensor !== undefined) {
       text = tensorHoverMarkdown(line.tensor, e.report.tensors.find((t) => t.name === line.tensor), findings);
     } else if (line.kind === 'header') {

@@ -63,7 +63,7 @@ export class ReportPanel implements vscode.Disposable {
         this.shownPartial = state.partial;
         this.show(state.partial, true);
       }
-      this.post({ type: 'analysis/progress', done: state.done, total: state.total });
+      this.post({ type: 'analysis/progress', done: state.done, total: state.total, ...(state.message !== undefined ? { message: state.message } : {}) });
     } else if (state?.status === 'failed') {
       this.post({ type: 'analysis/failed', message: state.message });
     }

@@ -19,7 +19,8 @@ export interface WorkerInput {
 
 /** Messages the analysis process sends the host; `report`, `backbone` or `error` is always the last one. */
 export type WorkerMessage =
-  | { readonly type: 'progress'; readonly done: number; readonly total: number }
+  /** `message`: what is being done when it is not reading weights (the probe's stages). */
+  | { readonly type: 'progress'; readonly done: number; readonly total: number; readonly message?: string }
   /** The analysis so far (layers not read yet are `pending`), while it runs. */
   | { readonly type: 'partial'; readonly report: Report }
   | { readonly type: 'report'; readonly report: Report }

@@ -97,3 +97,21 @@ test('inline view text: one line per input and layer in graph order; every findi
   assert.match(hover, /Recommended: \*\*he\*\* std 0\.1768/);
   assert.match(hover, /weight-all-zero/);
 });
+
+test('inline view with a probe run: measured activation std, gain and forecast on each probed layer line and in its hover', () => {
+  const r = makeReport();
+  const probeLayer = {
+    layerId: r.layers[1]!.id, depth: 1, node: r.layers[1]!.node, op: r.layers[1]!.op, output: 'h2', mean: 0.01, std: 0.0004321, stdSpread: null, nonFinite: 0,
+    input: null, activation: { name: 'r2', node: '/r2/Relu', op: 'Relu', mean: 0, std: 0.0002, stdSpread: null }, gain: 0.003, isolatedGain: 0.004,
+    forecastStd: 0.0005, forecastGain: 0.0031, lsuvScale: 2314,
+  };
+  const withProbe = { ...r, probe: { inputs: [], seed: 7, batches: 4, dims: {}, layers: [probeLayer], findings: [], timing: { prepareMs: 1, loadMs: 1, runMs: 1, totalMs: 3 }, runtime: { name: 'onnxruntime-node', version: '1' }, notes: [] } } as unknown as typeof r;
+  const inline = renderInlineReport(withProbe, 'm.onnx');
+  const line = inline.lines.find((l) => l.layerId === r.layers[1]!.id)!.text;
+  assert.match(line, /act_std=4\.32e-4 {2}gain=0\.003 {2}forecast=5\.00e-4$/);
+  const other = inline.lines.find((l) => l.layerId === r.layers[0]!.id)!.text;
+  assert.doesNotMatch(other, /act_std/, 'layers the probe did not measure have no probe columns');
+  assert.ok(inline.lines.some((l) => l.kind === 'section' && /seed 7, 4 batches/.test(l.text)));
+  const hover = layerHoverMarkdown(r.layers[1]!, [], probeLayer as never);
+  assert.match(hover, /output std \*\*4\.32e-4\*\*.*forecast 5\.00e-4.*gain 0\.003 \(forecast 0\.0031\).*after Relu: std 2\.00e-4.*LSUV rescale ×2314/);
+});
