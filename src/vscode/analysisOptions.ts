@@ -1,4 +1,4 @@
-import type { AnalysisOptions } from '../core/analysis/options';
+import { DEFAULT_THRESHOLDS, type AnalysisOptions } from '../core/analysis/options';
 import type { FineTuneOptions } from '../core/finetune/fineTuneModel';
 import type { ProbeOptions } from '../core/probe/probeTypes';
 import type { AnalysisSettings } from './config';
@@ -16,6 +16,7 @@ export function toEngineOptions(s: AnalysisSettings): Partial<AnalysisOptions> {
     maxElementsPerTensor: s.maxElementsPerTensor > 0 ? s.maxElementsPerTensor : null,
     severityOverrides: s.severityOverrides,
     ignore: s.ignore,
+    thresholds: { ...DEFAULT_THRESHOLDS, ...s.thresholds },
   };
 }
 

@@ -13,6 +13,15 @@ const SEVERITY_OVERRIDES: readonly SeverityOverride[] = ['error', 'warning', 'in
 
 export type ActivationSetting = ActivationOption;
 
+/** Finding / forecast thresholds, mirrored from `onnxInit.analysis.*` (the engine's AnalysisThresholds). */
+export interface ThresholdSettings {
+  /** Std factor at which a variance finding is an error; null = the tolerance factor squared. */
+  readonly varianceErrorFactor: number | null;
+  readonly forecastExplodeAbove: number;
+  readonly forecastVanishBelow: number;
+  readonly deadUnitsErrorFraction: number;
+}
+
 /** Probe (onnxruntime activation run) options, mirrored from the `onnxInit.probe.*` settings. */
 export interface ProbeSettings {
   readonly enabled: boolean;
@@ -36,6 +45,7 @@ export interface AnalysisSettings {
   readonly severityOverrides: Readonly<Record<string, SeverityOverride>>;
   /** Glob patterns (`*`, `?`) over tensor names; matching findings are dropped. */
   readonly ignore: readonly string[];
+  readonly thresholds: ThresholdSettings;
   readonly fineTune: FineTuneSettings;
   readonly probe: ProbeSettings;
   /** Worker heap limit; an analysis that needs more fails with a clear "out of memory" error. */
@@ -98,6 +108,18 @@ export class Config implements vscode.Disposable {
     return raw.filter((p): p is string => typeof p === 'string' && p.length > 0);
   }
 
+  get thresholds(): ThresholdSettings {
+    const factor = this.get<unknown>('analysis.varianceErrorFactor');
+    const vanish = this.get<unknown>('analysis.forecastVanishBelow');
+    const explode = this.get<unknown>('analysis.forecastExplodeAbove');
+    return {
+      varianceErrorFactor: typeof factor === 'number' && Number.isFinite(factor) && factor >= 1 ? factor : null,
+      forecastExplodeAbove: typeof explode === 'number' && Number.isFinite(explode) && explode > 1 ? explode : 100,
+      forecastVanishBelow: typeof vanish === 'number' && Number.isFinite(vanish) && vanish > 0 && vanish < 1 ? vanish : 0.01,
+      deadUnitsErrorFraction: clampNumber(this.get('analysis.deadUnitsErrorFraction'), 0, 1, 0.5),
+    };
+  }
+
   get fineTune(): FineTuneSettings {
     const domain = this.get<string>('fineTune.domain');
     const size = this.get<string>('fineTune.datasetSize');
@@ -139,6 +161,7 @@ export class Config implements vscode.Disposable {
       maxElementsPerTensor: this.maxElementsPerTensor,
       severityOverrides: this.severityOverrides,
       ignore: this.ignore,
+      thresholds: this.thresholds,
       fineTune: this.fineTune,
       probe: this.probe,
       workerMemoryMb: this.workerMemoryMb,

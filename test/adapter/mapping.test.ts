@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { fake } from './fakeVscode';
 import { Config } from '../../src/vscode/config';
 import { toEngineOptions, toFineTuneOptions, toProbeOptions } from '../../src/vscode/analysisOptions';
+import { DEFAULT_THRESHOLDS } from '../../src/core/analysis/options';
 import { diagnosticMessage, lineRange, toVscodeDiagnostic } from '../../src/vscode/diagnosticsPublisher';
 import { renderInlineReport } from '../../src/vscode/inlineText';
 import { layerHoverMarkdown } from '../../src/vscode/inlineHover';
@@ -20,23 +21,36 @@ test('config: defaults, typed values, sanitizing of hand-edited settings, engine
   assert.deepEqual(d.fineTune, { datasetSize: 'small', domain: 'similar', numClasses: null, inputChannels: null });
   assert.equal(toEngineOptions(d).maxElementsPerTensor, null, '0 = no element limit');
   assert.equal(d.probe.enabled, false);
+  assert.deepEqual(d.thresholds, { varianceErrorFactor: null, forecastExplodeAbove: 100, forecastVanishBelow: 0.01, deadUnitsErrorFraction: 0.5 });
+  assert.deepEqual(toEngineOptions(d).thresholds, DEFAULT_THRESHOLDS, 'default settings = the engine defaults');
 
   fake.settings = {
     'onnxInit.analysis.activation': 'tanh', 'onnxInit.analysis.varianceTolerance': 0.25, 'onnxInit.analysis.maxElementsPerTensor': 1e6,
     'onnxInit.fineTune.datasetSize': 'tiny', 'onnxInit.fineTune.domain': 'different', 'onnxInit.fineTune.numClasses': 10,
     'onnxInit.fineTune.inputChannels': 1, 'onnxInit.probe.enabled': true, 'onnxInit.probe.dimensionDefaults': { seq: 128, bad: -1, also: 'x' },
     'onnxInit.analysis.severityOverrides': { 'weight-all-zero': 'warning', 'x': 'fatal' }, 'onnxInit.analysis.ignore': ['lora_B.*', 3, ''],
+    'onnxInit.analysis.varianceErrorFactor': 3, 'onnxInit.analysis.forecastExplodeAbove': 1000, 'onnxInit.analysis.forecastVanishBelow': 1e-4,
+    'onnxInit.analysis.deadUnitsErrorFraction': 0.2,
   };
   const s = c.analysisSettings();
   assert.deepEqual(toEngineOptions(s), {
     activation: 'tanh', varianceTolerance: 1.25, maxElementsPerTensor: 1e6,
     severityOverrides: { 'weight-all-zero': 'warning' }, ignore: ['lora_B.*'],
+    thresholds: { ...DEFAULT_THRESHOLDS, varianceErrorFactor: 3, forecastExplodeAbove: 1000, forecastVanishBelow: 1e-4, deadUnitsErrorFraction: 0.2 },
   });
+  for (const name of ['prelu', 'elu', 'hardswish', 'softmax']) {
+    fake.settings = { 'onnxInit.analysis.activation': name };
+    assert.equal(toEngineOptions(c.analysisSettings()).activation, name);
+  }
   assert.deepEqual(toFineTuneOptions(s), { datasetSize: 'tiny', domain: 'different', classes: 10, inputChannels: 1 });
   assert.deepEqual(toProbeOptions(s).dims, { seq: 128 }, 'only positive integer dims survive');
   assert.equal(s.probe.enabled, true);
 
-  fake.settings = { 'onnxInit.analysis.activation': 'bogus', 'onnxInit.analysis.varianceTolerance': 'wide', 'onnxInit.fineTune.domain': 'mars' };
+  fake.settings = {
+    'onnxInit.analysis.activation': 'bogus', 'onnxInit.analysis.varianceTolerance': 'wide', 'onnxInit.fineTune.domain': 'mars',
+    'onnxInit.analysis.varianceErrorFactor': 0.5, 'onnxInit.analysis.forecastExplodeAbove': 1, 'onnxInit.analysis.forecastVanishBelow': 'x', 'onnxInit.analysis.deadUnitsErrorFraction': 7,
+  };
+  assert.deepEqual(c.thresholds, { varianceErrorFactor: null, forecastExplodeAbove: 100, forecastVanishBelow: 0.01, deadUnitsErrorFraction: 1 });
   assert.equal(c.activation, 'auto');
   assert.equal(c.varianceTolerance, 1);
   assert.equal(c.fineTune.domain, 'similar');

@@ -5,7 +5,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { analyzeModel } from '../../core/analyze';
 import type { Report, Severity } from '../../core/report/reportModel';
 import { severityAtLeast } from '../../core/report/format/severity';
-import { ACTIVATION_OPTIONS } from '../../core/analysis/gains';
+import { ACTIVATION_OPTIONS, parseActivationSetting } from '../../core/analysis/gains';
+import { DEFAULT_THRESHOLDS, type AnalysisThresholds } from '../../core/analysis/options';
 import { displayString } from '../../core/report/format/displayString';
 import { DATASET_SIZES, DOMAINS } from '../../core/finetune/freezePlan';
 import type { DatasetSize, DomainSimilarity } from '../../core/finetune/fineTuneModel';
@@ -57,12 +58,37 @@ function positiveNumber(flag: string, value: string, integer: boolean): number {
   return n;
 }
 
+/** A number in a range, for the threshold flags. */
+function numberIn(flag: string, value: string, ok: (n: number) => boolean, what: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new UsageError(`--${flag} must be ${what}, got "${displayString(value, 40)}"`);
+  return n;
+}
+
+function activationSetting(value: string): EngineOptions['activation'] {
+  const v = parseActivationSetting(value);
+  if (v === undefined) {
+    throw new UsageError(`--activation must be one of ${ACTIVATION_OPTIONS.join(', ')}, or leaky_relu:ALPHA / prelu:ALPHA with a slope ALPHA ≥ 0; got "${displayString(value, 40)}"`);
+  }
+  return v;
+}
+
+/** Sets one threshold, keeping the others (given earlier on the line, else the defaults). */
+function setThreshold<K extends keyof AnalysisThresholds>(s: AnalyzeSettings, key: K, value: AnalysisThresholds[K]): void {
+  s.engine.thresholds = { ...DEFAULT_THRESHOLDS, ...s.engine.thresholds, [key]: value };
+}
+
 export const ANALYZE_OPTIONS: AnalyzeOption[] = [
   { name: 'format', type: 'string', valueName: 'FORMAT', choices: FORMATS, description: 'output format (default: text)', apply: (v, s) => void (s.format = v as OutputFormat) },
   { name: 'out', type: 'string', valueName: 'FILE', description: 'write the report to FILE (atomically; never over the model) instead of stdout', apply: (v, s) => void (s.out = String(v)) },
   { name: 'fail-on', type: 'string', valueName: 'LEVEL', choices: FAIL_ON, description: 'exit 1 when a finding is at or above LEVEL (default: error)', apply: (v, s) => void (s.failOn = v as AnalyzeSettings['failOn']) },
-  { name: 'activation', type: 'string', valueName: 'NAME', choices: ACTIVATION_OPTIONS, description: 'activation assumed after every layer instead of the one found in the graph (default: auto)', apply: (v, s) => void (s.engine.activation = v as EngineOptions['activation']) },
+  { name: 'activation', type: 'string', valueName: 'NAME[:ALPHA]', description: `activation assumed after every layer instead of the one found in the graph: ${ACTIVATION_OPTIONS.join('|')} (default: auto); leaky_relu:ALPHA / prelu:ALPHA set the negative slope (default 0.01 / 0.25), e.g. leaky_relu:0.2`, apply: (v, s) => void (s.engine.activation = activationSetting(String(v))) },
   { name: 'tolerance', type: 'string', valueName: 'X', description: 'tolerated factor between measured and recommended std (default 2: within ½×–2×); below 1 it is a relative deviation (0.5 → 1.5×)', apply: (v, s) => void (s.engine.varianceTolerance = positiveNumber('tolerance', String(v), false)) },
+  { name: 'error-factor', type: 'string', valueName: 'X', description: 'factor between measured and recommended std at which a variance finding is an error, not a warning (default: the tolerance squared, 4)', apply: (v, s) => setThreshold(s, 'varianceErrorFactor', numberIn('error-factor', String(v), (n) => n >= 1, 'a number ≥ 1')) },
+  { name: 'explode-above', type: 'string', valueName: 'X', description: 'forecast: activation variance (relative to the input) above which the signal is called exploding (default 100)', apply: (v, s) => setThreshold(s, 'forecastExplodeAbove', numberIn('explode-above', String(v), (n) => n > 1, 'a number > 1')) },
+  { name: 'vanish-below', type: 'string', valueName: 'X', description: 'forecast: activation variance (relative to the input) below which the signal is called vanishing (default 0.01)', apply: (v, s) => setThreshold(s, 'forecastVanishBelow', numberIn('vanish-below', String(v), (n) => n > 0 && n < 1, 'a number between 0 and 1 (exclusive)')) },
+  { name: 'forecast-min-run', type: 'string', valueName: 'N', description: 'forecast: layers without normalization in a row before a trend is called (default 3)', apply: (v, s) => setThreshold(s, 'forecastMinRun', positiveNumber('forecast-min-run', String(v), true)) },
+  { name: 'dead-units-error', type: 'string', valueName: 'F', description: 'fraction of dead output units above which dead-units is an error, not a warning (default 0.5)', apply: (v, s) => setThreshold(s, 'deadUnitsErrorFraction', numberIn('dead-units-error', String(v), (n) => n >= 0 && n <= 1, 'a fraction between 0 and 1')) },
   { name: 'max-elements', type: 'string', valueName: 'N', description: 'compute statistics on a deterministic sample of at most N elements per tensor', apply: (v, s) => void (s.engine.maxElementsPerTensor = positiveNumber('max-elements', String(v), true)) },
   { name: 'ignore', type: 'string', multiple: true, valueName: 'GLOB', description: 'drop findings on tensors whose name matches GLOB (* any text, ? one character); repeatable', apply: (v, s) => void (s.engine.ignore = [...(s.engine.ignore ?? []), String(v)]) },
   { name: 'color', type: 'boolean', description: 'force ANSI colors in text output', apply: (_v, s) => void (s.color = true) },

@@ -1,7 +1,7 @@
 import type { Finding, Severity, VarianceForecast } from '../report/reportModel';
 import type { FindingCode } from './findingCodes';
 import type { GraphIndex } from './graphIndex';
-import type { AnalysisOptions } from './options';
+import { varianceErrorFactor, type AnalysisOptions } from './options';
 import { residualAddAfter, type Structure } from './structure';
 import type { LayerInfo, TensorInfo } from './types';
 import { isAcceptedConvention } from './verdicts';
@@ -130,7 +130,7 @@ export function layerFindings(l: LayerInfo, options: AnalysisOptions, forecast: 
   } else if (!high && l.inResidualBranch) {
     out.push(make(code, 'info', name, node, `${base}; inside a residual branch, a down-scaled branch is common (Fixup, GPT-2)`, data));
   } else {
-    const sev: Severity = factor >= options.varianceTolerance * options.varianceTolerance ? 'error' : 'warning';
+    const sev: Severity = factor >= varianceErrorFactor(options) ? 'error' : 'warning';
     out.push(make(code, sev, name, node, `${base}: activations ${high ? 'grow' : 'shrink'} by ≈${fmt(factor * factor)}× in variance at this layer`, data));
   }
   return out;

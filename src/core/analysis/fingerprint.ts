@@ -2,7 +2,20 @@ import type { SchemeMatch } from '../report/reportModel';
 import type { FanPair } from './fanRules';
 import { heStd, lecunStd, torchDefaultStd, xavierStd } from './schemes';
 
-export type Family = 'normal' | 'uniform' | 'trunc' | 'any';
+/** Distribution families: `trunc` is a normal cut at ±2σ (Keras / timm), `heavy` has tails heavier than normal (trained, Laplace-like). */
+export type Family = 'normal' | 'uniform' | 'trunc' | 'heavy' | 'any';
+
+/** The report's name of an observed shape. */
+export type DistributionShape = 'uniform' | 'normal' | 'truncated-normal' | 'heavy-tailed' | 'unknown';
+export function distributionName(f: Family): DistributionShape {
+  switch (f) {
+    case 'uniform': return 'uniform';
+    case 'normal': return 'normal';
+    case 'trunc': return 'truncated-normal';
+    case 'heavy': return 'heavy-tailed';
+    default: return 'unknown';
+  }
+}
 
 interface Candidate {
   readonly label: string;
@@ -40,7 +53,7 @@ export interface Fingerprint {
   readonly matches: readonly (SchemeMatch & { readonly equivalents: readonly string[]; readonly family: Family })[];
   /** Every candidate considered with its ratio, closest first (for the report). */
   readonly candidates: readonly SchemeMatch[];
-  /** Observed shape: uniform-like, normal-like, or undetermined (small tensors). */
+  /** Observed shape: uniform, normal, truncated normal, heavy-tailed, or undetermined (small tensors, in-between shapes). */
   readonly shape: Family;
 }
 
@@ -87,7 +100,12 @@ function fixedCandidates(input: FingerprintInput, out: Candidate[]): void {
   if (input.rnnHidden !== null && input.rnnHidden > 0) out.push({ label: 'torch_default_uniform', std: 1 / Math.sqrt(3 * input.rnnHidden), mean: 0, family: 'uniform' });
 }
 
-/** Observed distribution shape from kurtosis and the max/std ratio (uniform: exactly √3). */
+/**
+ * Observed distribution shape from kurtosis and the max/std ratio (uniform: exactly √3; normal cut
+ * at ±2σ: 2.27). Heavy-tailed: excess kurtosis clearly above a normal's 0 (above 1 and beyond
+ * 4 standard errors + 0.5, the evidence the trained verdict uses), as trained weights and
+ * Laplace-like values have.
+ */
 export function observedShape(x: Pick<FingerprintInput, 'count' | 'mean' | 'std' | 'min' | 'max' | 'kurtosis' | 'pooledKurtosis'>, loose: boolean): Family {
   const n = x.count;
   if (n < 24 || !(x.std > 0)) return 'any';
@@ -97,6 +115,7 @@ export function observedShape(x: Pick<FingerprintInput, 'count' | 'mean' | 'std'
   if (!loose && maxRatio <= SQRT3 * (1 + 2.5 / Math.sqrt(n)) + 0.02 && Math.abs(k + 1.2) < 4 * seU + 0.08) return 'uniform';
   if (loose && Math.abs(k + 1.2) < 4 * seU + 0.15) return 'uniform';
   const seN = 4.9 / Math.sqrt(n);
+  if (n >= 100 && k > Math.max(1, 4 * seN + 0.5)) return 'heavy';
   // Truncated normal at ±2σ (Keras / TF default): excess kurtosis ≈ −0.63 and a hard cut-off at 2.27σ.
   if (!loose && n >= 200 && maxRatio <= 2.4 && Math.abs(k + 0.63) < 4 * 2.2 / Math.sqrt(n) + 0.1) return 'trunc';
   if (Math.abs(k) < 4 * seN + 0.1 && (loose || maxRatio > SQRT3 * 1.05)) return 'normal';

@@ -9,9 +9,42 @@ export interface Activation {
   readonly alpha?: number;
 }
 
-/** The user-facing option values. */
-export const ACTIVATION_OPTIONS = ['auto', 'relu', 'leaky_relu', 'tanh', 'sigmoid', 'selu', 'gelu', 'silu', 'linear'] as const;
+/** The user-facing option values (names; leaky_relu and prelu also take a slope, see ActivationSetting). */
+export const ACTIVATION_OPTIONS = ['auto', 'relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'gelu', 'silu', 'hardswish', 'tanh', 'sigmoid', 'softmax', 'linear'] as const;
 export type ActivationOption = (typeof ACTIVATION_OPTIONS)[number];
+/** Activations whose option takes a negative slope: `leaky_relu:0.2`, `prelu:0.1`. */
+export const SLOPED_ACTIVATIONS = ['leaky_relu', 'prelu'] as const;
+/** The `activation` option: a name, or a sloped name with its slope after a colon (`leaky_relu:0.2`). */
+export type ActivationSetting = ActivationOption | `${(typeof SLOPED_ACTIVATIONS)[number]}:${number}`;
+
+/** Default negative slope: ONNX LeakyRelu's 0.01, PyTorch PReLU's initial 0.25. */
+export function defaultSlope(kind: ActivationKind): number {
+  return kind === 'prelu' ? 0.25 : 0.01;
+}
+
+/**
+ * Validates an `activation` option value: one of ACTIVATION_OPTIONS, or `leaky_relu:A` / `prelu:A`
+ * with a finite slope A ≥ 0. Returns the canonical form (`leaky_relu:0.2`), or undefined.
+ */
+export function parseActivationSetting(value: string): ActivationSetting | undefined {
+  const v = value.trim();
+  if ((ACTIVATION_OPTIONS as readonly string[]).includes(v)) return v as ActivationOption;
+  const m = /^(leaky_relu|prelu):(.+)$/.exec(v);
+  if (m === null) return undefined;
+  const slope = (m[2] ?? '').trim();
+  const a = Number(slope);
+  if (slope === '' || !Number.isFinite(a) || a < 0) return undefined;
+  return `${m[1] as (typeof SLOPED_ACTIVATIONS)[number]}:${a}`;
+}
+
+/** The activation an option value stands for (null for `auto` or an invalid value). */
+export function activationFromSetting(setting: string): Activation | null {
+  const v = parseActivationSetting(setting);
+  if (v === undefined || v === 'auto') return null;
+  const [name, slope] = v.split(':') as [ActivationKind, string | undefined];
+  if (name === 'leaky_relu' || name === 'prelu') return { kind: name, alpha: slope !== undefined ? Number(slope) : defaultSlope(name) };
+  return { kind: name };
+}
 
 const RELU_FAMILY = new Set<ActivationKind>(['relu', 'leaky_relu', 'prelu', 'elu', 'celu', 'gelu', 'silu', 'mish', 'hardswish', 'softplus']);
 
@@ -24,7 +57,7 @@ export function calculateGain(a: Activation): number {
   switch (a.kind) {
     case 'relu': return Math.SQRT2;
     case 'leaky_relu':
-    case 'prelu': { const s = a.alpha ?? 0.01; return Math.sqrt(2 / (1 + s * s)); }
+    case 'prelu': { const s = a.alpha ?? defaultSlope(a.kind); return Math.sqrt(2 / (1 + s * s)); }
     case 'tanh': return 5 / 3;
     case 'selu': return 3 / 4;
     case 'sigmoid': case 'hardsigmoid': case 'softmax': case 'linear': return 1;
@@ -46,7 +79,7 @@ export function schemeFor(a: Activation): 'he' | 'xavier' | 'lecun' {
 export function varianceFactor(a: Activation): number {
   switch (a.kind) {
     case 'relu': return 0.5;
-    case 'leaky_relu': case 'prelu': { const s = a.alpha ?? 0.01; return (1 + s * s) / 2; }
+    case 'leaky_relu': case 'prelu': { const s = a.alpha ?? defaultSlope(a.kind); return (1 + s * s) / 2; }
     case 'gelu': return 0.425;
     case 'silu': return 0.356;
     case 'mish': return 0.44;

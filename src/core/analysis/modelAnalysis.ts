@@ -5,11 +5,11 @@ import { dataTypeInfo, dataTypeName } from '../onnx/dataTypes';
 import type { OnnxModel, WeightEntry } from '../onnx/model';
 import { tensorValueChunks, type TensorDataContext } from '../onnx/tensorValues';
 import { groupMoments, unitLayout } from '../stats/channelStats';
-import { findActivation, NORMALIZATIONS, type ActivationFound, type IsConst } from './activationSearch';
+import { findActivation, NORMALIZATIONS, type ActivationFound, type ConstValues, type IsConst } from './activationSearch';
 import { computeFan } from './fanRules';
 import { fingerprint } from './fingerprint';
 import { GraphIndex, type NodeRef } from './graphIndex';
-import type { Activation, ActivationKind } from './gains';
+import { activationFromSetting, type Activation, type ActivationSetting } from './gains';
 import type { AnalysisOptions } from './options';
 import { LAYER_ROLES, primaryRole, roleOfUse } from './roles';
 import { recommend } from './schemes';
@@ -73,6 +73,14 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
       if (err instanceof TensorDecodeError || err instanceof ExternalDataError) return undefined;
       throw err;
     }
+  };
+  // Small numeric constants read by the activation search (PRelu slopes), once each.
+  const constCache = new Map<WeightEntry, Float64Array | undefined>();
+  const constValues: ConstValues = (name, scope) => {
+    const e = lookup(name, scope);
+    if (e === undefined || e.sparse !== undefined || e.tensor.elementCount > 1 << 16 || dataTypeInfo(e.tensor.dataType)?.numeric !== true) return undefined;
+    if (!constCache.has(e)) constCache.set(e, readSmall(e));
+    return constCache.get(e);
   };
   const constInts = (name: string, scope: string): number[] | undefined => {
     const e = lookup(name, scope);
@@ -244,7 +252,7 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     // Recurrent weights feed the cell's own gates (sigmoid) and candidate (tanh): the Xavier family.
     const act = options.activation !== 'auto' ? overridden(options.activation)
       : rnn ? { activation: { kind: 'tanh' as const }, path: [`${node.node.opType} cell (sigmoid gates, tanh candidate)`], normalizedAfter: false, residualAdd: false }
-        : findActivation(index, node, isConst);
+        : findActivation(index, node, isConst, constValues);
     const isEmbedding = u.role === 'embedding';
     const rec = recommend(fan, act.activation, act.path.slice(0, -1).join(' → '), isEmbedding);
     const s = t.pass?.stats;
@@ -282,8 +290,8 @@ function isRawParameter(name: string): boolean {
   return !name.startsWith('onnx::') && !/weight/i.test(name);
 }
 
-function overridden(kind: string): ActivationFound {
-  const a: Activation = { kind: kind as ActivationKind };
+function overridden(setting: ActivationSetting): ActivationFound {
+  const a: Activation = activationFromSetting(setting) ?? { kind: 'linear' };
   return { activation: a, path: ['(activation option)'], normalizedAfter: false, residualAdd: false };
 }
 

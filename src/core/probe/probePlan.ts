@@ -82,7 +82,10 @@ export function planProbe(graph: Graph, layers: readonly LayerReport[], tensors:
     seenNodes.add(node);
     const inputIndex = node.inputs.findIndex((i) => i !== '' && !constants.has(i));
     const input = inputIndex >= 0 ? (node.inputs[inputIndex] as string) : null;
-    const activation = activationOf(layer, output, consumers);
+    const activation = activationOf(layer, output, consumers, (t) => {
+      const p = index.producerOf(t, graph.path);
+      return p !== undefined && p.scope === graph.path ? p.node : undefined;
+    });
     targets.push({
       layerId: layer.id,
       depth: targets.length,
@@ -118,14 +121,18 @@ export function planProbe(graph: Graph, layers: readonly LayerReport[], tensors:
 }
 
 /**
- * Locates the activation node the static analysis found. The report keeps only the ops passed
- * (`activationPath`, e.g. ["BatchNormalization", "Relu"]), so this replays that path from the
- * layer's output, taking at each step the first consumer (graph order) with that op, as the
- * search itself does. Fused forms: `Sigmoid·Mul` ends at the Mul, `Gelu(erf)` at the last Mul of
- * x·(1+erf(x/√2))·½.
+ * Locates the activation node the static analysis found: by the tensor it outputs
+ * (`activationOutput`), or, for reports without it, by replaying `activationPath` (e.g.
+ * ["BatchNormalization", "Relu"]) from the layer's output, taking at each step the first consumer
+ * (graph order) with that op, as the search itself does. Fused forms: `Sigmoid·Mul` ends at the
+ * Mul, `Gelu(erf)` at the last Mul of x·(1+erf(x/√2))·½.
  */
-function activationOf(layer: LayerReport, output: string, consumers: (tensor: string) => readonly Node[]): ProbeTarget['activation'] {
+function activationOf(layer: LayerReport, output: string, consumers: (tensor: string) => readonly Node[], producer: (tensor: string) => Node | undefined): ProbeTarget['activation'] {
   if (layer.activation === 'none' || layer.activationPath.length === 0) return null;
+  if (layer.activationOutput !== undefined) {
+    const p = producer(layer.activationOutput);
+    return p === undefined ? null : { node: nodeLabel(p), op: layer.activation, output: layer.activationOutput };
+  }
   const next = (tensor: string, ops: readonly string[]) => consumers(tensor).find((n) => ops.includes(n.opType));
   let tensor = output;
   let node: Node | undefined;

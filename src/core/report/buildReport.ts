@@ -3,6 +3,7 @@ import type { AnalysisOptions } from '../analysis/options';
 import type { LayerInfo, TensorInfo } from '../analysis/types';
 import { conventionsDiffer } from '../analysis/fanRules';
 import { activationName } from '../analysis/gains';
+import { distributionName } from '../analysis/fingerprint';
 import { dataTypeName } from '../onnx/dataTypes';
 import type { Graph, TypeInfo } from '../onnx/model';
 import type { TensorStats } from '../stats/tensorStats';
@@ -67,6 +68,7 @@ function layerReport(l: LayerInfo, inProgress: boolean): LayerReport {
     fanRule: fan?.rule ?? 'no fan rule for this use',
     activation: activationName(l.act.activation),
     activationPath: l.act.path,
+    ...(l.act.output !== undefined ? { activationOutput: l.act.output } : {}),
     stats,
     histogram: p?.histogram ?? null,
     recommended: l.rec,
@@ -93,6 +95,7 @@ function layerReport(l: LayerInfo, inProgress: boolean): LayerReport {
       gateStats: l.gateStats,
       storedStats: p?.storedStats !== undefined ? statsReport(p.storedStats, p.sampled) : null,
       sharedWith: [] as string[],
+      distribution: distributionName(l.fp?.shape ?? 'any'),
       ...(inProgress && p === null && t.refusal === null && t.skipped === null ? { pending: true } : {}),
     },
   };

@@ -110,6 +110,8 @@ export interface LayerReport {
   /** Activation found after the layer (e.g. `Relu`, `LeakyRelu(0.2)`, `none`), and the path to it. */
   readonly activation: string;
   readonly activationPath: readonly string[];
+  /** The tensor the found activation outputs (absent when there is none, or in older reports). */
+  readonly activationOutput?: string;
   readonly stats: TensorStatsReport;
   readonly histogram: Histogram | null;
   readonly recommended: InitRecommendation;
@@ -161,6 +163,8 @@ export interface LayerReport {
   readonly storedStats?: TensorStatsReport | null;
   /** Ids of the other layers reading the same tensor (tied weights, exporter de-duplication). */
   readonly sharedWith?: readonly string[];
+  /** Observed shape of the weight values (`truncated-normal`: cut at ±2σ; `unknown`: small tensor or in between). */
+  readonly distribution?: 'uniform' | 'normal' | 'truncated-normal' | 'heavy-tailed' | 'unknown';
 }
 
 /** Every weight-like tensor that is not a layer's main weight (biases, BN params, scales, ...). */
