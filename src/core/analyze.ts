@@ -41,7 +41,7 @@ export function analyzeModel(input: AnalyzeInput, options?: Partial<AnalysisOpti
   const onPartial = hooks.onPartial;
   const partial = onPartial !== undefined ? partialReporter(onPartial, (a) => buildReport(a, input.path, opts, IN_PROGRESS, NO_FORECAST, [], { inProgress: true })) : undefined;
   const analysis = analyzeGraph(model, { model: input.source, external: input.external }, opts, { ...hooks, partial });
-  const { verdict, forecast, findings } = assessModel(analysis, opts);
+  const { verdict, forecast, findings } = assessModel(analysis, opts, { model: input.source, external: input.external });
   const built = buildReport(analysis, input.path, opts, verdict, forecast, findings);
   return { ...built, fineTune: suggestFineTune(model, options?.fineTune, { layers: built.layers, modelPath: input.path, data: { model: input.source, external: input.external } }) };
 }

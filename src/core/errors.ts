@@ -5,7 +5,7 @@
 
 /** The bytes are not a well-formed ONNX ModelProto (or exceed a safety limit while decoding). */
 export class OnnxFormatError extends Error {
-  override readonly name = 'OnnxFormatError';
+  override readonly name: string = 'OnnxFormatError';
   /** Byte offset in the model file where the problem was found, when known. */
   readonly offset: number | undefined;
   constructor(message: string, offset?: number, options?: { cause?: unknown }) {
@@ -14,18 +14,33 @@ export class OnnxFormatError extends Error {
   }
 }
 
-/** A safety limit (nesting depth, name length, element count) was exceeded. */
-export class LimitExceededError extends OnnxFormatError {}
+/**
+ * A safety limit (nesting depth, name length, element count) was exceeded. Still an
+ * OnnxFormatError (`instanceof` holds: the file is refused the same way), with a name of its own.
+ */
+export class LimitExceededError extends OnnxFormatError {
+  override readonly name: string = 'LimitExceededError';
+}
 
 /** One tensor cannot be decoded: bad dims, size mismatch, unknown data type, ... */
 export class TensorDecodeError extends Error {
   override readonly name = 'TensorDecodeError';
+  /**
+   * Byte offset where the problem was found, when the decoder knows it: in the model file, or in
+   * the external data file the message names.
+   */
+  readonly offset: number | undefined;
+  /** The message without the `(at byte offset N)` suffix. */
+  readonly detail: string;
   constructor(
     readonly tensor: string,
     readonly rule: string,
     message: string,
+    offset?: number,
   ) {
-    super(message);
+    super(offset === undefined ? message : `${message} (at byte offset ${offset})`);
+    this.offset = offset;
+    this.detail = message;
   }
 }
 

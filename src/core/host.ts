@@ -22,6 +22,11 @@ export interface ExternalFile {
   /** The location string as written in the model (untrusted, for messages only). */
   readonly location: string;
   readonly source: ByteSource;
+  /**
+   * Optional: the same string for every location that resolved to the same file (e.g. through a
+   * symlinked folder), so the external-data audit sees one file, not two. Opaque to the core.
+   */
+  readonly identity?: string;
 }
 
 /**

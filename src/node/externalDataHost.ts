@@ -68,7 +68,7 @@ export function createExternalDataHost(modelPath: string): NodeExternalDataHost 
     if (st.nlink > 1) return fail(location, 'hard-link', `the file has ${st.nlink} hard links (link count > 1: it may be a hard link to a file outside the model folder)`);
     const key = finalPath;
     const cached = open.get(key);
-    if (cached !== undefined) return { location, source: cached.source };
+    if (cached !== undefined) return { location, source: cached.source, identity: cached.identity };
     let fd: number;
     try {
       fd = openSync(finalPath, constants.O_RDONLY | constants.O_NOFOLLOW | (constants.O_NONBLOCK ?? 0));
@@ -86,7 +86,7 @@ export function createExternalDataHost(modelPath: string): NodeExternalDataHost 
       }
       modelReal ??= realpathSync(resolve(modelPath));
       if (finalPath === modelReal) warnings.push(`external data location ${shownLocation(location)} is the model file itself`);
-      const entry = { location, source: fileSourceFromFd(fd, fst.size) };
+      const entry = { location, source: fileSourceFromFd(fd, fst.size), identity: `${fst.dev}:${fst.ino}` };
       open.set(key, entry);
       return entry;
     } catch (e) {

@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { auditExternalData, checkSparseTensor, checkTensorData, collectWeights, dataTypeName, parseModel, sanitizeForTerminal, type OnnxModel, type TensorStorage, type WeightEntry } from '../../core/index';
+import { isAlignmentPadding } from '../../core/onnx/externalDataAudit';
 import { createExternalDataHost } from '../../node/externalDataHost';
 import { openFileSource } from '../../node/fileSource';
 
@@ -77,13 +78,17 @@ export function inspectRows(model: OnnxModel, ctx: Parameters<typeof checkTensor
 function externalAudit(model: OnnxModel, ctx: Parameters<typeof checkTensorData>[1]): string[] {
   const tensors = collectWeights(model).map((w) => w.tensor).filter((t) => t.storage.kind === 'external' && checkTensorData(t, ctx) === undefined);
   if (tensors.length === 0) return [];
-  const audit = auditExternalData(tensors, (location) => ctx.external.open(location).source.size);
+  const audit = auditExternalData(tensors, (location) => {
+    const f = ctx.external.open(location);
+    return { size: f.source.size, identity: f.identity };
+  });
   const notes: string[] = [];
   for (const o of audit.overlaps) notes.push(`external data: tensors "${o.a.tensor}" and "${o.b.tensor}" overlap in ${o.a.location} (${o.length} bytes at offset ${o.offset})`);
+  if (audit.overlapCount > audit.overlaps.length) notes.push(`external data: ${audit.overlapCount - audit.overlaps.length} more overlapping pairs not listed (${audit.overlapCount} in all)`);
   for (const f of audit.files) {
-    const unused = f.unreferenced.reduce((a, r) => a + r.length, 0);
-    const padding = f.unreferenced.every((r) => r.length < 4096);
-    if (unused > 0 && !padding) notes.push(`external data: ${unused} bytes of ${f.location} are not referenced by any tensor (${f.unreferenced.length} regions)`);
+    const gaps = f.unreferenced.filter((g) => !isAlignmentPadding(g, f.size));
+    const unused = gaps.reduce((a, r) => a + r.length, 0);
+    if (unused > 0) notes.push(`external data: ${unused} bytes of ${f.location} are not referenced by any tensor (${gaps.length} regions, first at offset ${gaps[0]?.offset ?? 0})`);
   }
   if (audit.unaligned.length > 0) notes.push(`external data: ${audit.unaligned.length} tensors have offsets that are not multiples of 4096 (cannot be memory-mapped as is)`);
   return notes;

@@ -1,3 +1,8 @@
+import { ExternalDataError } from '../errors';
+import { auditExternalData, isAlignmentPadding, type ExternalFileInfo } from '../onnx/externalDataAudit';
+import { shownLocation } from '../onnx/externalLocation';
+import type { TensorRef } from '../onnx/model';
+import { checkTensorData, type TensorDataContext } from '../onnx/tensorValues';
 import type { Finding, ModelSummary, VarianceForecast } from '../report/reportModel';
 import { forecastFindings, layerFindings, tensorFindings } from './findings';
 import { forecastVariance } from './forecast';
@@ -14,8 +19,12 @@ export interface Assessment {
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2, hint: 3 } as const;
 
-/** Verdicts, labels, forecast and findings (with the user's severity overrides and ignore globs applied). */
-export function assessModel(a: ModelAnalysis, options: AnalysisOptions): Assessment {
+/**
+ * Verdicts, labels, forecast and findings (with the user's severity overrides and ignore globs
+ * applied). With `data` (where the tensor bytes come from), the external-data layout is audited
+ * too: overlapping tensors and bytes of data files no tensor references.
+ */
+export function assessModel(a: ModelAnalysis, options: AnalysisOptions, data?: TensorDataContext): Assessment {
   for (const l of a.layers) judgeLayer(l);
   resolveLabels(a.layers);
   const verdict = modelVerdict(a.layers);
@@ -77,6 +86,7 @@ export function assessModel(a: ModelAnalysis, options: AnalysisOptions): Assessm
     all.push(...fs);
   }
   all.push(...forecastFindings(forecast, a.layers));
+  if (data !== undefined) all.push(...externalDataFindings(a, data));
 
   const apply = (fs: Finding[]): Finding[] => {
     const out: Finding[] = [];
@@ -91,4 +101,70 @@ export function assessModel(a: ModelAnalysis, options: AnalysisOptions): Assessm
   for (const l of a.layers) l.findings.splice(0, l.findings.length, ...apply(l.findings));
   const findings = apply(all).sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity]);
   return { verdict, forecast, findings };
+}
+
+/** Unreferenced ranges / overlapping pairs whose byte ranges a finding's data lists at most. */
+const MAX_RANGES_IN_DATA = 100;
+
+/**
+ * Findings on the external-data layout of the tensors that were read (or could be): one
+ * `external-data-overlap` per pair of tensors sharing bytes (at most MAX_LISTED_OVERLAPS, then one
+ * saying how many more), one `external-data-unreferenced` per data file with bytes no tensor uses
+ * (alignment padding before an aligned tensor does not count).
+ */
+export function externalDataFindings(a: ModelAnalysis, data: TensorDataContext): Finding[] {
+  const refs: TensorRef[] = [];
+  for (const t of a.tensors) {
+    if (t.refusal !== null) continue;
+    // A tensor that was read has valid bounds; one that was not (skipped type) is checked here.
+    const read = t.pass !== null;
+    const add = (ref: TensorRef): void => {
+      if (ref.storage.kind !== 'external' || (!read && checkTensorData(ref, data) !== undefined)) return;
+      refs.push(ref.name === t.entry.name ? ref : { ...ref, name: t.entry.name });
+    };
+    add(t.entry.tensor);
+    const indices = t.entry.sparse?.indices;
+    if (indices !== undefined && indices.storage.kind === 'external' && checkTensorData(indices, data) === undefined) refs.push({ ...indices, name: `${t.entry.name} (indices)` });
+  }
+  if (refs.length === 0) return [];
+  const fileInfo = (location: string): ExternalFileInfo => {
+    try {
+      const f = data.external.open(location);
+      return { size: f.source.size, identity: f.identity };
+    } catch (e) {
+      if (e instanceof ExternalDataError) return undefined;
+      throw e;
+    }
+  };
+  const audit = auditExternalData(refs, fileInfo);
+  const out: Finding[] = [];
+  for (const o of audit.overlaps) {
+    const file = shownLocation(o.a.location);
+    out.push({
+      code: 'external-data-overlap', severity: 'warning', tensor: o.b.tensor, node: null,
+      message: `tensors "${o.a.tensor}" and "${o.b.tensor}" share ${o.length} bytes of external data file ${file} (bytes ${o.offset}–${o.offset + o.length}; "${o.a.tensor}" is ${o.a.offset}–${o.a.offset + o.a.length}, "${o.b.tensor}" ${o.b.offset}–${o.b.offset + o.b.length}): the same bytes are read as two tensors`,
+      data: { file: o.a.location, tensors: [o.a.tensor, o.b.tensor], offset: o.offset, length: o.length, range: [o.offset, o.offset + o.length], rangeA: [o.a.offset, o.a.offset + o.a.length], rangeB: [o.b.offset, o.b.offset + o.b.length] },
+    });
+  }
+  const more = audit.overlapCount - audit.overlaps.length;
+  if (more > 0) {
+    out.push({
+      code: 'external-data-overlap', severity: 'warning', tensor: null, node: null,
+      message: `${more} more overlapping pairs of external-data tensors are not listed (${audit.overlapCount} pairs in all; the first ${audit.overlaps.length} are)`,
+      data: { omitted: more, total: audit.overlapCount },
+    });
+  }
+  for (const f of audit.files) {
+    const gaps = f.unreferenced.filter((g) => !isAlignmentPadding(g, f.size));
+    if (gaps.length === 0) continue;
+    const bytes = gaps.reduce((n, g) => n + g.length, 0);
+    const shown = gaps.slice(0, MAX_RANGES_IN_DATA);
+    const first = gaps[0] as { offset: number; length: number };
+    out.push({
+      code: 'external-data-unreferenced', severity: 'info', tensor: null, node: null,
+      message: `${bytes} of the ${f.size ?? '?'} bytes of external data file ${shownLocation(f.location)} are not referenced by any tensor (${gaps.length} range${gaps.length === 1 ? '' : 's'}, first at bytes ${first.offset}–${first.offset + first.length})`,
+      data: { file: f.location, fileSize: f.size ?? null, bytes, ranges: gaps.length, offsets: shown.map((g) => g.offset), lengths: shown.map((g) => g.length) },
+    });
+  }
+  return out;
 }

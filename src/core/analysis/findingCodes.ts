@@ -13,6 +13,8 @@ export const FINDING_CODES = {
   'zero-bias-before-relu': 'Hint: a zero bias feeds a ReLU; a small positive constant (e.g. 0.01) keeps units from starting dead.',
   'tensor-refused': 'The tensor data could not be read safely (bad size, refused external data, ...); the rule is named.',
   'tensor-skipped': 'The tensor has a non-numeric type (string, complex) and was not analyzed.',
+  'external-data-overlap': 'Two tensors read overlapping bytes of the same external-data file (the pair, the file and the shared byte range are named).',
+  'external-data-unreferenced': 'Bytes of an external-data file are not referenced by any tensor (alignment padding aside); the file and the byte ranges are named.',
   'activation-explodes-forecast': 'The forecast of activation variance through the depth of the main path grows beyond the band.',
   'activation-vanishes-forecast': 'The forecast of activation variance through the depth of the main path shrinks below the band.',
   'intentional-zero-gamma-residual': 'Deliberate: zero scale on the last normalization of a residual block (zero_init_residual, Goyal et al. 2017).',

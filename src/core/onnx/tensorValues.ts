@@ -32,6 +32,8 @@ interface ByteRange {
   readonly source: ByteSource;
   readonly offset: number;
   readonly length: number;
+  /** The external data file, quoted for messages (undefined: the model file). */
+  readonly file?: string;
 }
 
 function refusalOf(e: unknown): TensorRefusal {
@@ -61,7 +63,7 @@ function externalRange(tensor: TensorRef, ctx: TensorDataContext, info: DataType
   if (expected !== undefined && length !== expected) {
     throw new ExternalDataError(s.location, 'length-mismatch', `${who}: ${s.length === undefined ? 'the rest of' : 'external_data length of'} ${loc} is ${length} bytes but dims × element size expect ${expected} bytes`);
   }
-  return { source: file.source, offset: s.offset, length };
+  return { source: file.source, offset: s.offset, length, file: loc };
 }
 
 /**
@@ -157,7 +159,10 @@ function* rawChunks(range: ByteRange, info: DataTypeInfo, total: number, chunk: 
     const byteStart = info.bits >= 8 ? (start * info.bits) / 8 : (start * info.bits) / 8;
     const byteLen = rawByteLength(info.id, n) as number;
     const bytes = range.source.read(range.offset + byteStart, byteLen);
-    if (bytes.length < byteLen) throw new TensorDecodeError('', 'truncated-data', `data ends after ${byteStart + bytes.length} of ${range.length} bytes`);
+    if (bytes.length < byteLen) {
+      const where = range.file === undefined ? 'the model file' : `external data file ${range.file}`;
+      throw new TensorDecodeError('', 'truncated-data', `data ends after ${byteStart + bytes.length} of ${range.length} bytes: ${where} ends early (it changed while being read?)`, range.offset + byteStart + bytes.length);
+    }
     const out = shared !== undefined ? shared.subarray(0, n) : new Float64Array(n);
     decode(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), out, 0, n);
     yield out;
@@ -227,7 +232,7 @@ function* typedChunks(tensor: TensorRef, ctx: TensorDataContext, info: DataTypeI
     yield out.subarray(0, filled);
     done += filled;
   }
-  if (done !== total) throw new TensorDecodeError(tensor.name, 'typed-data-count-mismatch', `tensor "${tensor.name}": ${s.field} holds ${done} values, dims expect ${total}`);
+  if (done !== total) throw new TensorDecodeError(tensor.name, 'typed-data-count-mismatch', `tensor "${tensor.name}": ${s.field} holds ${done} values, dims expect ${total}`, s.segments[0]?.offset);
 }
 
 /**
@@ -256,7 +261,7 @@ export function* tensorValueChunks(tensor: TensorRef, ctx: TensorDataContext, op
       case 'none': throw new TensorDecodeError(tensor.name, 'no-data', `tensor "${tensor.name}" has no data`);
     }
   } catch (e) {
-    if (e instanceof TensorDecodeError && e.tensor === '') throw new TensorDecodeError(tensor.name, e.rule, `tensor "${tensor.name}": ${e.message}`);
+    if (e instanceof TensorDecodeError && e.tensor === '') throw new TensorDecodeError(tensor.name, e.rule, `tensor "${tensor.name}": ${e.detail}`, e.offset);
     throw e;
   }
 }

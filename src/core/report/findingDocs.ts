@@ -89,6 +89,18 @@ const DOCS: Readonly<Record<string, Omit<FindingDoc, 'code' | 'meaning'> & { mea
     why: 'The tensor holds strings, booleans or complex numbers, for which weight statistics have no meaning.',
     action: 'Nothing to do; the tensor is listed for completeness.',
   },
+  'external-data-overlap': {
+    title: 'External data: overlapping tensors',
+    defaultSeverity: 'warning',
+    why: 'Exporters write each tensor to its own byte range. Two tensors sharing bytes means the offsets or lengths were edited by hand or crafted: one tensor silently reads the other\'s values (their statistics are then of the same bytes), and a crafted layout can hide data from tools that check tensors one by one. Every overlapping pair is listed (the first 100, then how many more).',
+    action: 'Re-export the model (`onnx.save_model(..., save_as_external_data=True)` writes a clean layout), or check the `external_data` offset / length entries of the tensors named. If two names really are one weight (tied weights), give them one initializer instead.',
+  },
+  'external-data-unreferenced': {
+    title: 'External data: unreferenced bytes',
+    defaultSeverity: 'info',
+    why: 'Bytes of a data file that no tensor reads are not analyzed, yet ship with the model: leftovers of an earlier export, a data file shared with another model, or content hidden next to the weights. Alignment padding (under 64 KiB before a tensor at a 4 KiB boundary) is not reported.',
+    action: 'Usually nothing: re-exporting the model into a fresh folder writes a file without them. If the file is shared with other models, this is expected; if it is not, check what the listed byte ranges (`data.offsets` / `data.lengths`) hold.',
+  },
   'activation-explodes-forecast': {
     title: 'Forecast: activations explode with depth',
     defaultSeverity: 'warning',
