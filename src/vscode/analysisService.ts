@@ -178,6 +178,9 @@ export class AnalysisService implements vscode.Disposable {
                 void vscode.window.showWarningMessage(`${path.basename(file)}: ${m.message}`);
               }
               break;
+            case 'note':
+              this.log.info(`${file}: ${m.message}`);
+              break;
             case 'report':
               settle(() => resolve(m.report));
               break;

@@ -81,8 +81,10 @@ function analyzeFile(input: WorkerInput, progress: ProgressSink): Report {
 async function withProbe(report: Report, input: WorkerInput): Promise<Report> {
   const p = input.settings.probe;
   if (!p.enabled) return report;
-  if (report.model.fileSize > p.maxModelSizeMb * 1024 * 1024) {
-    await post({ type: 'warning', message: `probe skipped: the model is larger than onnxInit.probe.maxModelSizeMb (${p.maxModelSizeMb} MB)` });
+  // The probe runs the whole model: its weights count, wherever they are stored.
+  const size = Math.max(report.model.fileSize, report.model.weightBytes);
+  if (size > p.maxModelSizeMb * 1024 * 1024) {
+    await post({ type: 'note', message: `probe skipped: the model's ${Math.round(size / 1048576)} MB are more than onnxInit.probe.maxModelSizeMb (${p.maxModelSizeMb} MB)` });
     return report;
   }
   // A host that stops this worker thread abruptly (terminate) cannot reach the probe process

@@ -139,8 +139,9 @@ export class Config implements vscode.Disposable {
     }
     return {
       // Running a model is the one thing we do not do for an untrusted workspace.
-      enabled: this.get<boolean>('probe.enabled') === true && vscode.workspace.isTrusted,
-      maxModelSizeMb: clampNumber(this.get('probe.maxModelSizeMb'), 0, 1e6, 200),
+      // On by default (for models up to maxModelSizeMb), never in an untrusted workspace.
+      enabled: this.get<boolean>('probe.enabled') !== false && vscode.workspace.isTrusted,
+      maxModelSizeMb: clampNumber(this.get('probe.maxModelSizeMb'), 0, 1e6, 100),
       batches: Math.floor(clampNumber(this.get('probe.batches'), 1, 1000, 4)),
       batchSize: Math.floor(clampNumber(this.get('probe.batchSize'), 1, 4096, 8)),
       dimensionDefaults,

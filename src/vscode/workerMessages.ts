@@ -26,6 +26,8 @@ export type WorkerMessage =
   | { readonly type: 'report'; readonly report: Report }
   /** A non-fatal problem (e.g. the probe failed; the static report is still complete). */
   | { readonly type: 'warning'; readonly message: string }
+  /** Something worth a line in the log only (e.g. the probe was skipped by its size setting). */
+  | { readonly type: 'note'; readonly message: string }
   /** A process the job started (the probe): the host stops it too when it stops the job. */
   | { readonly type: 'child'; readonly pid: number }
   /** Result of a BackboneJob. */

@@ -20,7 +20,8 @@ test('config: defaults, typed values, sanitizing of hand-edited settings, engine
   assert.equal(toEngineOptions(d).varianceTolerance, 2, 'relative deviation 1 = the engine\'s default factor 2');
   assert.deepEqual(d.fineTune, { datasetSize: 'small', domain: 'similar', numClasses: null, inputChannels: null });
   assert.equal(toEngineOptions(d).maxElementsPerTensor, null, '0 = no element limit');
-  assert.equal(d.probe.enabled, false);
+  assert.equal(d.probe.enabled, true, 'the probe is on by default (trusted workspace, models up to maxModelSizeMb)');
+  assert.equal(d.probe.maxModelSizeMb, 100);
   assert.deepEqual(d.thresholds, { varianceErrorFactor: null, forecastExplodeAbove: 100, forecastVanishBelow: 0.01, deadUnitsErrorFraction: 0.5 });
   assert.deepEqual(toEngineOptions(d).thresholds, DEFAULT_THRESHOLDS, 'default settings = the engine defaults');
 
@@ -62,7 +63,12 @@ test('config: the probe is off in an untrusted workspace; onDidChange fires for 
   const c = new Config();
   (vscode.workspace as { isTrusted: boolean }).isTrusted = false;
   assert.equal(c.probe.enabled, false);
+  fake.settings = {};
+  assert.equal(c.probe.enabled, false, 'not even by default');
   (vscode.workspace as { isTrusted: boolean }).isTrusted = true;
+  assert.equal(c.probe.enabled, true);
+  fake.settings = { 'onnxInit.probe.enabled': false };
+  assert.equal(c.probe.enabled, false, 'switched off by the user');
   let n = 0;
   c.onDidChange(() => n++);
   fake.configChanged.fire({ affectsConfiguration: (s: string) => s === 'editor' });
