@@ -27,6 +27,12 @@ function bandHook(lo: number, hi: number, fill: string) {
     ctx.fillStyle = fill;
     ctx.fillRect(u.bbox.left, Math.min(y0, y1), u.bbox.width, Math.abs(y1 - y0));
     ctx.restore();
+    // What was shaded, for tests and tools reading the chart: the band (ratio values), the y scale
+    // (log10 units) and the plot box (canvas pixels) it was drawn in.
+    const d = u.root.dataset;
+    d.band = `${lo} ${hi}`;
+    d.yScale = `${u.scales.y!.min} ${u.scales.y!.max}`;
+    d.plotBox = `${u.bbox.left} ${u.bbox.top} ${u.bbox.width} ${u.bbox.height}`;
   };
 }
 

@@ -25,18 +25,27 @@ export interface CutModel {
   readonly cutAt: number | null;
 }
 
-/** Which part of the fine-tune plan each layer belongs to, under the selected plan. */
+/**
+ * Stages the report freezes under the selected situation: those its `freeze` list covers (whole
+ * stages, by initializer name or parameter-name prefix). Empty when the weights look freshly
+ * initialized: the selected plan's frozen stages then apply only after loading pretrained weights.
+ */
+export function frozenStageNames(ft: FineTuneReport): Set<string> {
+  const freeze = new Set(ft.freeze);
+  return new Set(ft.stages.filter((s) => (ft.freezeBy === 'prefix' ? s.prefixes.length > 0 && s.prefixes.every((p) => freeze.has(p)) : s.initializers.some((n) => freeze.has(n)))).map((s) => s.name));
+}
+
+/** Which part of the fine-tune plan each layer belongs to, under the selected situation (the report's freeze list). */
 export function cutModel(report: Report, ft: FineTuneReport): CutModel {
-  const plan = ft.plan.find((p) => p.selected) ?? null;
   const replaced = new Set(ft.replace);
-  const frozenStages = new Set(plan?.frozenStages ?? []);
+  const frozenStages = frozenStageNames(ft);
   const stageOf = new Map<string, string>();
   for (const s of ft.stages) for (const name of s.initializers) stageOf.set(name, s.name);
   const frozenByList = (l: LayerReport): boolean => (ft.freezeBy === 'prefix' ? ft.freeze.some((p) => l.weight.startsWith(p)) : ft.freeze.includes(l.weight));
   const status: PartStatus[] = report.layers.map((l) => {
     if (replaced.has(l.weight)) return 'replaced';
     const st = stageOf.get(l.weight);
-    if (st != null && plan) return frozenStages.has(st) ? 'frozen' : 'tuned';
+    if (st != null) return frozenStages.has(st) ? 'frozen' : 'tuned';
     return frozenByList(l) ? 'frozen' : 'tuned';
   });
   const runs: StripRun[] = [];
@@ -161,8 +170,9 @@ export class FineTuneView {
     ]));
   }
 
-  private planCard(p: PlanEntry, _ft: FineTuneReport): HTMLElement {
+  private planCard(p: PlanEntry, ft: FineTuneReport): HTMLElement {
     return h('div', { class: 'card plan' }, h('h3', null, `Plan: ${p.datasetSize} data, ${p.domain} domain`),
+      ft.transferable ? null : h('p', { class: 'plan-caveat sev-warning' }, 'The weights look freshly initialized: this plan applies only after loading pretrained weights into the architecture.'),
       h('p', { class: 'plan-summary' }, displayText(p.summary, 600)),
       h('ul', { class: 'plain steps' }, ...p.steps.map((s) => h('li', null, displayText(s, 600)))),
       p.learningRates.length ? kv(p.learningRates.map((g) => [displayText(g.group, 60), g.lr === 0 ? 'frozen' : `lr ${num(g.lr, 3)}`] as const)) : null,
@@ -171,8 +181,7 @@ export class FineTuneView {
 
   private stages(ft: FineTuneReport): HTMLElement | null {
     if (ft.stages.length === 0) return null;
-    const plan = ft.plan.find((p) => p.selected);
-    const frozen = new Set(plan?.frozenStages ?? []);
+    const frozen = frozenStageNames(ft);
     const table = h('table', { class: 'grid stages' },
       h('thead', null, h('tr', null, ...['Stage', 'Modules', 'Layers', 'Params', 'Plan', 'Fresh / trained', 'Boundary'].map((c) => h('th', null, c)))),
       h('tbody', null, ...ft.stages.map((s) => h('tr', { class: s.looksUntrained ? 'untrained' : '' },

@@ -3,9 +3,12 @@
 import type { Page } from 'playwright-core';
 import type { Report } from '../../../src/core/report/reportModel';
 import type { HostToWebview, ReportSettings, WebviewToHost } from '../../../src/shared/protocol';
+import type { AnalysisSettings } from '../../../src/vscode/config';
+import { toFineTuneOptions } from '../../../src/vscode/analysisOptions';
 import type { Harness, HarnessOptions } from './webviewHarness';
 import { openWebview } from './webviewHarness';
 import { DEFAULT_SETTINGS } from './screenshot';
+import { analyzeFile } from './testReports';
 
 export interface VisibleRow {
   readonly id: string;
@@ -43,29 +46,60 @@ export function close(shown: number | null, actual: number | null | undefined, r
   return Math.abs(shown - actual) <= rel * Math.abs(actual) + 1e-12;
 }
 
-export type RpcHandler = (msg: Extract<WebviewToHost, { type: 'rpc/request' }>) => { ok: true; result: unknown } | { ok: false; error: string };
+export type RpcRequest = Extract<WebviewToHost, { type: 'rpc/request' }>;
+export type RpcHandler = (msg: RpcRequest, shown: Report) => { ok: true; result: unknown } | { ok: false; error: string };
 
 export interface ReportView extends Harness {
   readonly report: Report;
-  readonly rpc: Extract<WebviewToHost, { type: 'rpc/request' }>[];
+  readonly rpc: RpcRequest[];
+  /** The report the page shows now (the last report/init or report/update sent). */
+  shown(): Report;
+}
+
+/**
+ * Answers like src/vscode/reportEditorProvider.ts: `fineTune/update` re-analyzes the model the
+ * page shows (its `model.path`) with the new options, mapped as the extension maps its settings,
+ * and replies with the new fine-tune section and settings; the other requests succeed.
+ */
+export function hostLikeHandler(settings: ReportSettings): RpcHandler {
+  return (msg, shown) => {
+    if (msg.method === 'fineTune/update') {
+      const p = msg.params as ReportSettings['fineTune'];
+      const r = analyzeFile(shown.model.path, { fineTune: toFineTuneOptions({ fineTune: p } as AnalysisSettings) });
+      return { ok: true, result: { fineTune: r.fineTune, settings: { ...settings, fineTune: p } } };
+    }
+    return { ok: true, result: { saved: true, path: '/tmp/out', copied: true, shown: true } };
+  };
 }
 
 /** Opens the webview, waits for the handshake, sends report/init, answers rpc requests. */
 export async function openReport(report: Report, opts: HarnessOptions & { settings?: ReportSettings; handler?: RpcHandler } = {}): Promise<ReportView> {
-  const rpc: Extract<WebviewToHost, { type: 'rpc/request' }>[] = [];
-  const handler: RpcHandler = opts.handler ?? (() => ({ ok: true, result: { saved: true, path: '/tmp/out', copied: true, shown: true } }));
+  const rpc: RpcRequest[] = [];
+  const settings = opts.settings ?? DEFAULT_SETTINGS;
+  const handler: RpcHandler = opts.handler ?? hostLikeHandler(settings);
+  let shown = report;
   const h = await openWebview({
     ...opts,
     onPost: async (msg, hh) => {
-      if (msg.type === 'webview/ready') await hh.send({ type: 'report/init', report, settings: opts.settings ?? DEFAULT_SETTINGS });
+      if (msg.type === 'webview/ready') await hh.send({ type: 'report/init', report: shown, settings });
       if (msg.type === 'rpc/request') {
         rpc.push(msg);
-        const r = handler(msg);
+        let r: ReturnType<RpcHandler>;
+        try {
+          r = handler(msg, shown);
+        } catch (e) {
+          r = { ok: false, error: e instanceof Error ? e.message : String(e) };
+        }
         await hh.send((r.ok ? { type: 'rpc/result', id: msg.id, ok: true, result: r.result } : { type: 'rpc/result', id: msg.id, ok: false, error: r.error }) as HostToWebview);
       }
     },
   });
+  const send = h.send;
+  const tracked = async (msg: HostToWebview): Promise<void> => {
+    if (msg.type === 'report/init' || msg.type === 'report/update') shown = msg.report;
+    await send(msg);
+  };
   await h.waitForPost('webview/ready');
   await h.page.waitForSelector('.vt-body .vt-row');
-  return Object.assign(h, { report, rpc });
+  return Object.assign(h, { report, rpc, send: tracked, shown: () => shown });
 }

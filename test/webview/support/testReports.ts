@@ -15,11 +15,12 @@ import { REPO } from './buildWebview';
 
 export const FIXTURE_MODELS = join(REPO, 'test', 'fixtures', 'models');
 
-export function analyzeFile(path: string): Report {
+/** The engine's report of a model file (with the CLI's / extension's engine options when given). */
+export function analyzeFile(path: string, options?: Parameters<typeof analyzeModel>[1]): Report {
   const source = openFileSource(path);
   const external = createExternalDataHost(path);
   try {
-    return analyzeModel({ source, external, path });
+    return analyzeModel({ source, external, path }, options);
   } finally {
     external.close();
     source.close();
