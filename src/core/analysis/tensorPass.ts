@@ -104,7 +104,7 @@ export function dequantizeChunk(dq: Dequantizer, chunk: Float64Array, offset: nu
 export function runTensorPass(input: TensorPassInput): TensorPassResult {
   const stride = input.maxElements !== null && input.count > input.maxElements ? Math.ceil(input.count / Math.max(1, input.maxElements)) : 1;
   const hist = input.histogram ? new HistogramAccumulator(stride === 1 ? input.count : Math.ceil(input.count / stride)) : undefined;
-  const stats = new StatsAccumulator(hist);
+  const stats = new StatsAccumulator();
   const stored = input.dequant !== undefined ? new StatsAccumulator() : undefined;
   const channels = input.layout !== undefined && input.layout.units > 0 ? new ChannelAccumulator(input.layout) : undefined;
   const m = input.matrix;
@@ -115,6 +115,9 @@ export function runTensorPass(input: TensorPassInput): TensorPassResult {
     stored?.add(chunk);
     const values = input.dequant !== undefined ? dequantizeChunk(input.dequant, chunk, offset) : chunk;
     stats.add(values);
+    // Binned while the chunk is in cache (in a loop of its own: fused into the moments loop, V8
+    // optimized the whole 2.5× slower).
+    hist?.add(values, stats.chunkMin, stats.chunkMax, stats.chunkAllFinite);
     if (channels !== undefined) {
       if (stride === 1) channels.add(values, offset);
       else for (let j = 0; j < values.length; j++) channels.add(values.subarray(j, j + 1), offset + firstSampled(offset, stride) + j * stride);

@@ -90,11 +90,14 @@ test('ChannelAccumulator.add accepts subarray chunks (non-zero byteOffset)', () 
   assert.deepEqual(Array.from((fast as unknown as ReferenceChannels).s2), Array.from(ref.s2));
 });
 
-/** One-pass histogram of `chunks`, filled by the statistics pass as in runTensorPass. */
+/** One-pass histogram of `chunks`, fed the way runTensorPass feeds it (chunk min / max from the statistics). */
 function onePass(chunks: Float64Array[], expectedCount?: number): { counts: readonly number[]; min: number; max: number } {
   const h = new HistogramAccumulator(expectedCount);
-  const stats = new StatsAccumulator(h);
-  for (const c of chunks) stats.add(c);
+  const stats = new StatsAccumulator();
+  for (const c of chunks) {
+    stats.add(c);
+    h.add(c, stats.chunkMin, stats.chunkMax, stats.chunkAllFinite);
+  }
   const r = stats.result();
   return { ...h.result(r.min, r.max), min: r.min, max: r.max };
 }
