@@ -211,13 +211,26 @@ function targets(cases: readonly Case[]): { target: string; value: string; met: 
     const speedup = c.singleThread.ms / c.ours.ms;
     out.push({ target: `${c.name}: worker threads help (speed-up vs ONNX_INIT_WORKERS=1)`, value: `${speedup.toFixed(2)}× (${c.singleThread.ms.toFixed(0)} → ${c.ours.ms.toFixed(0)} ms)`, met: speedup > 1.1 });
   }
-  const rss = cases.map((c) => c.ours.peakRssMB ?? 0);
-  out.push({ target: 'peak RSS ≤ 300 MB for any size', value: `max ${Math.max(...rss).toFixed(0)} MB`, met: Math.max(...rss) <= 300 });
-  const scaling = cases.filter((c) => c.kind === 'external-data' && c.bytes >= CHECK_MIN_BYTES);
-  if (scaling.length >= 2) {
-    const ns = scaling.map((c) => c.nsPerByte);
+  // Memory is bounded by the tensor data for the weight-size cases; a graph of 100,000 tensors is
+  // a different axis (the graph and the report are held in memory), reported on its own.
+  const bySize = cases.filter((c) => !c.name.startsWith('many-'));
+  const rss = bySize.map((c) => c.ours.peakRssMB ?? 0);
+  out.push({ target: `peak RSS ≤ 300 MB for any weight size (${bySize.map((c) => c.name).join(', ')})`, value: `max ${Math.max(...rss).toFixed(0)} MB`, met: Math.max(...rss) <= 300 });
+  for (const c of cases.filter((x) => x.name.startsWith('many-'))) {
+    out.push({ target: `peak RSS ≤ 300 MB for ${c.name} (${c.tensors} initializers: graph and report held in memory)`, value: `${(c.ours.peakRssMB ?? 0).toFixed(0)} MB`, met: (c.ours.peakRssMB ?? 0) <= 300 });
+  }
+  // Linear growth = a constant cost per added byte: the slope between consecutive sizes (a fixed
+  // start-up cost of a few hundred ms makes the plain ns/byte of small models look worse).
+  const scaling = cases.filter((c) => c.kind === 'external-data' && c.bytes >= CHECK_MIN_BYTES).sort((a, b) => a.bytes - b.bytes);
+  if (scaling.length >= 3) {
+    const slopes = scaling.slice(1).map((c, i) => ({ from: scaling[i]!, to: c, ns: ((c.ours.ms - scaling[i]!.ours.ms) * 1e6) / (c.bytes - scaling[i]!.bytes) }));
+    const ns = slopes.map((x) => x.ns);
     const spread = Math.max(...ns) / Math.min(...ns);
-    out.push({ target: 'linear scaling (ns/byte within ±25% from 100 MB up)', value: scaling.map((c) => `${c.name} ${c.nsPerByte.toFixed(3)}`).join(', '), met: spread <= 1.25 });
+    out.push({
+      target: 'linear scaling (ns per added byte between consecutive sizes within ±25%, from 100 MB up)',
+      value: `${slopes.map((x) => `${x.from.name}→${x.to.name} ${x.ns.toFixed(3)}`).join(', ')} (ns/byte overall: ${scaling.map((c) => `${c.name} ${c.nsPerByte.toFixed(3)}`).join(', ')})`,
+      met: spread <= 1.25,
+    });
   }
   const m10 = byName.get('many-10k');
   const m100 = byName.get('many-100k');
