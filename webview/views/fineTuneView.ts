@@ -166,7 +166,7 @@ export class FineTuneView {
       ['Followed by', displayText(nh.followedBy, 60)],
       ['Init', `${r.scheme}${r.std != null ? ` std ${num(r.std)}` : ''}${r.uniformBound != null ? ` (uniform ±${num(r.uniformBound)})` : ''}`],
       ['Why', displayText(r.reason, 600)],
-      ['Alternative', `${nh.alternative.scheme}${nh.alternative.std != null ? ` std ${num(nh.alternative.std)}` : ''} — ${displayText(nh.alternative.reason, 300)}`],
+      ['Alternative', `${nh.alternative.scheme}${nh.alternative.std != null ? ` std ${num(nh.alternative.std)}` : ''} — ${displayText(nh.alternative.reason, 1000)}`],
     ]));
   }
 
