@@ -4,13 +4,13 @@
 // folder (fs.openSync spy + the host's own log), the canary never in any output, time bounded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs, { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { build } from 'esbuild';
 import { corpusTestOptions, HAVE_CORPUS, REPO_ROOT } from '../support/corpus';
+import { withOpenSpy } from '../support/openSpy';
 import {
   OnnxFormatError, TensorDecodeError, ExternalDataError, checkSparseTensor, checkTensorData, collectWeights,
   computeTensorStats, dataTypeInfo, parseModel, tensorValueChunks, type WeightEntry,
@@ -31,22 +31,6 @@ interface RunResult {
   opened: string[];
 }
 
-function withOpenSpy<T>(fn: () => T): { value: T; opened: string[] } {
-  const opened: string[] = [];
-  const original = fs.openSync;
-  (fs as { openSync: typeof fs.openSync }).openSync = ((p: fs.PathLike, ...rest: unknown[]) => {
-    opened.push(String(p));
-    return (original as (...a: unknown[]) => number)(p, ...rest);
-  }) as typeof fs.openSync;
-  syncBuiltinESMExports();
-  try {
-    return { value: fn(), opened };
-  } finally {
-    (fs as { openSync: typeof fs.openSync }).openSync = original;
-    syncBuiltinESMExports();
-  }
-}
-
 function decodeAll(w: WeightEntry, ctx: Parameters<typeof checkTensorData>[1]): string | undefined {
   const refusal = w.sparse ? checkSparseTensor(w.sparse, ctx) : checkTensorData(w.tensor, ctx);
   if (refusal) return refusal.message;
@@ -62,7 +46,13 @@ function decodeAll(w: WeightEntry, ctx: Parameters<typeof checkTensorData>[1]): 
 
 function runCase(c: HostileCase, sb: Sandbox): RunResult {
   const result: RunResult = { outcome: 'accept', messages: [], warnings: [], refused: [], statsProblems: [], opened: [] };
-  const { opened } = withOpenSpy(() => {
+  result.opened = withOpenSpy((paths) => {
+    readCase();
+    return paths();
+  });
+  return result;
+
+  function readCase(): void {
     let source;
     try {
       source = openFileSource(sb.modelPath);
@@ -110,9 +100,7 @@ function runCase(c: HostileCase, sb: Sandbox): RunResult {
       host.close();
       source.close();
     }
-  });
-  result.opened = opened;
-  return result;
+  }
 }
 
 const mentions = (messages: readonly string[], words: readonly string[] | undefined): boolean =>

@@ -8,8 +8,7 @@
 // where noted) takes < 5 s; with the Node host nothing outside the model folder is opened.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs, { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
+import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { corpusPath, corpusTestOptions, REPO_ROOT } from '../../support/corpus';
@@ -23,6 +22,7 @@ import { encodeModel } from '../../../src/core/onnx/writer/writeModel';
 import { createExternalDataHost } from '../../../src/node/externalDataHost';
 import { openFileSource } from '../../../src/node/fileSource';
 import { varint } from './pb';
+import { withOpenSpy } from '../../support/openSpy';
 
 /** Mutants per test: repo seeds, corpus seeds, external data through the Node host. */
 const REPO_CASES = 5000;
@@ -220,26 +220,6 @@ function runCase(label: string, src: ByteSource, external: ExternalDataHost, ana
 
 function summary(what: string, t: Tally, ms: number): string {
   return `# fuzz ${what}: ${t.cases} mutants in ${(ms / 1000).toFixed(1)} s, ${t.parsed} parsed (${t.analyzed} analyzed), ${t.rejected} rejected, ${t.tensorsDecoded} tensors decoded, ${t.tensorsRefused} refused; slowest case ${t.slowestMs.toFixed(1)} ms (${t.slowest})`;
-}
-
-/**
- * Runs `fn` with fs.openSync (what src/node/externalDataHost.ts and fileSource.ts open files
- * with) recording every path; `reset()` starts a new list.
- */
-function withOpenSpy<T>(fn: (opened: () => string[], reset: () => void) => T): T {
-  let opened: string[] = [];
-  const original = fs.openSync;
-  (fs as { openSync: typeof fs.openSync }).openSync = ((p: fs.PathLike, ...rest: unknown[]) => {
-    opened.push(String(p));
-    return (original as (...a: unknown[]) => number)(p, ...rest);
-  }) as typeof fs.openSync;
-  syncBuiltinESMExports();
-  try {
-    return fn(() => opened, () => { opened = []; });
-  } finally {
-    (fs as { openSync: typeof fs.openSync }).openSync = original;
-    syncBuiltinESMExports();
-  }
 }
 
 /** Paths (resolved) that are not inside `folder`. */
