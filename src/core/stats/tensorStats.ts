@@ -62,67 +62,37 @@ export class StatsAccumulator {
   chunkAllFinite = true;
 
   add(chunk: Float64Array | readonly number[]): this {
+    const values = chunk instanceof Float64Array ? chunk : Float64Array.from(chunk);
+    this.chunkAllFinite = true;
+    if (values.length > 0 && this.addFinite(values)) return this;
+    // A chunk with NaN or ±Inf (rare): counted, then its finite values go the same way.
+    this.chunkAllFinite = false;
     this.chunkMin = NaN;
     this.chunkMax = NaN;
-    this.chunkAllFinite = true;
-    if (chunk.length > 0 && this.addAllFinite(chunk)) return this;
-    this.chunkAllFinite = false;
-    const len = chunk.length;
-    this.total += len;
+    const finite = new Float64Array(values.length);
     let n = 0;
-    let sum = 0;
-    // Neumaier compensation: the chunk mean must be accurate to ~1 ulp, or the central moments
-    // (kurtosis above all) of data with a large offset inherit the summation error.
-    let comp = 0;
-    let absSum = 0;
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = 0; i < len; i++) {
-      const x = chunk[i] as number;
-      if (x - x === 0) {
-        n++;
-        const t = sum + x;
-        comp += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
-        sum = t;
-        absSum += Math.abs(x);
-        if (x < min) min = x;
-        if (x > max) max = x;
-        if (x === 0) this.zeros++;
-      } else if (x !== x) this.nans++;
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i] as number;
+      if (x - x === 0) finite[n++] = x;
+      else if (x !== x) this.nans++;
       else if (x > 0) this.posInf++;
       else this.negInf++;
     }
-    if (n === 0) return this;
-    this.chunkMin = min;
-    this.chunkMax = max;
-    const mean = (sum + comp) / n;
-    let m2 = 0;
-    let m3 = 0;
-    let m4 = 0;
-    for (let i = 0; i < len; i++) {
-      const x = chunk[i] as number;
-      if (x - x === 0) {
-        const d = x - mean;
-        const d2 = d * d;
-        m2 += d2;
-        m3 += d2 * d;
-        m4 += d2 * d2;
-      }
-    }
-    this.combine(n, mean, m2, m3, m4, absSum, min, max);
+    this.total += values.length - n;
+    if (n > 0) this.addFinite(finite.subarray(0, n), true);
     return this;
   }
 
   /**
-   * The same first pass for the usual chunk whose values are all finite, without the per-element
-   * finiteness branches (hot loop). A NaN or ±Inf anywhere makes the absolute sum non-finite;
-   * then nothing is recorded and `add` redoes the chunk with the checks. The arithmetic and its
-   * order are those of the checked loop, so results are bit-identical.
+   * Adds a chunk if all its values are finite (the usual case: no per-element finiteness
+   * branches in the hot loops); returns false and records nothing otherwise (a NaN or ±Inf makes
+   * the |x| sum non-finite). `finite`: the caller checked every value (the |x| sum of huge finite
+   * values may still overflow).
    */
-  private addAllFinite(chunk: Float64Array | readonly number[]): boolean {
-    const f = firstPass(chunk instanceof Float64Array ? chunk : Float64Array.from(chunk));
+  private addFinite(chunk: Float64Array, finite = false): boolean {
+    const f = firstPass(chunk);
     const absSum = f[ABS] as number;
-    if (absSum - absSum !== 0) return false;
+    if (!finite && absSum - absSum !== 0) return false;
     const len = chunk.length;
     const min = f[MIN] as number;
     const max = f[MAX] as number;
@@ -130,8 +100,10 @@ export class StatsAccumulator {
     this.chunkMax = max;
     this.total += len;
     this.zeros += f[ZEROS] as number;
+    // Neumaier compensation: the chunk mean must be accurate to ~1 ulp, or the central moments
+    // (kurtosis above all) of data with a large offset inherit the summation error.
     const mean = ((f[SUM] as number) + (f[COMP] as number)) / len;
-    const m = centralMoments(chunk instanceof Float64Array ? chunk : Float64Array.from(chunk), mean);
+    const m = centralMoments(chunk, mean);
     this.combine(len, mean, m[0] as number, m[1] as number, m[2] as number, absSum, min, max);
     return true;
   }
@@ -202,10 +174,8 @@ const SUM = 0, COMP = 1, ABS = 2, MIN = 3, MAX = 4, ZEROS = 5;
 const firstOut = new Float64Array(6);
 
 /**
- * Neumaier-compensated sum, |x| sum, min, max and zeros of a chunk, without the per-element
- * finiteness branches (hot loop). A NaN or ±Inf anywhere makes the |x| sum non-finite; then the
- * caller redoes the chunk with the checks. The arithmetic and its order are those of the checked
- * loop in `add`, so results are bit-identical.
+ * Neumaier-compensated sum, |x| sum, min, max and zeros of a chunk (hot loop, no finiteness
+ * branches: a NaN or ±Inf anywhere makes the |x| sum non-finite, and the caller checks that).
  */
 function firstPass(chunk: Float64Array): Float64Array {
   let sum = 0;
