@@ -190,7 +190,9 @@ test('VS Code: open, analyze, Problems, inline squiggles + hovers, settings, hos
       assert.ok(delays.length >= 3, `analysis timings not logged:\n${log.slice(-1500)}`);
       // onnxruntime-node, shipped in the .vsix, loaded and ran the model inside VS Code's host.
       assert.match(log, /probe of .*mlp_defects\.onnx: onnxruntime-node \d+\.\d+\.\d+, \d+ layers measured/);
-      assert.ok(!s.notifications.some((n: { message: string }) => /probe/i.test(n.message)), JSON.stringify(s.notifications));
+      // The probe said what it was doing in the progress notification, and never failed.
+      const probeNotes = s.notifications.filter((n: { message: string }) => /probe/i.test(n.message));
+      assert.ok(probeNotes.every((n: { severity: string }) => n.severity === 'info'), JSON.stringify(s.notifications));
     });
   } finally {
     await s.shot('final').catch(() => {});
