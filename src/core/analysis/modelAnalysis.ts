@@ -183,7 +183,10 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     const outAxis = fan?.outputAxis ?? null;
     const storedAxis = outAxis !== null && use !== undefined ? (use.axisSource[outAxis] ?? -1) : -1;
     const identity = use !== undefined && use.axisSource.every((a, i) => a === i) && use.shape.length === dims.length;
-    const layout = t.entry.sparse === undefined && storedAxis >= 0 ? unitLayout(dims, storedAxis, identity ? (fan?.batchAxes ?? 0) : 0) : undefined;
+    const units = t.entry.sparse === undefined && storedAxis >= 0 ? unitLayout(dims, storedAxis, identity ? (fan?.batchAxes ?? 0) : 0) : undefined;
+    // Per-unit sums take 56 bytes a unit: past MAX_UNITS (no real layer has that many output
+    // units, a crafted [1, 10^8] weight would) the per-unit statistics are left out.
+    const layout = units !== undefined && units.units <= MAX_UNITS ? units : undefined;
     const lead = dims.findIndex((d) => d !== 1);
     const core = lead < 0 ? [] : dims.slice(lead);
     const matrix = fan !== null && fan.batchAxes === 0 || (fan?.batchAxes === 1 && dims[0] === 1) ? (core.length >= 2 ? { rows: core[0] as number, cols: count / (core[0] as number) } : undefined) : undefined;
@@ -294,6 +297,9 @@ function overridden(setting: ActivationSetting): ActivationFound {
   const a: Activation = activationFromSetting(setting) ?? { kind: 'linear' };
   return { activation: a, path: ['(activation option)'], normalizedAfter: false, residualAdd: false };
 }
+
+/** Output units up to which per-unit statistics (dead / identical units, channel spread) are kept. */
+const MAX_UNITS = 1 << 20;
 
 /** Dense sizes up to which a sparse tensor is always expanded, and beyond it, zeros per stored value. */
 const MAX_SPARSE_DENSE = 1 << 26;

@@ -268,3 +268,17 @@ test('an exploding 60-layer forecast stays finite and JSON-safe', () => {
   for (const p of r.forecast.points) assert.ok(Number.isFinite(p.cumulative) && Number.isFinite(p.gain));
   assert.ok(r.findings.some((f) => f.code === 'activation-explodes-forecast' && f.severity === 'warning'));
 });
+
+test('a weight with more output units than any real layer (2^20 + 1) keeps its statistics, without per-unit sums', () => {
+  const n = (1 << 20) + 1;
+  const w = normalValues(n, 0.1, new Rng(2));
+  const r = run(encodeModel(spec([{ opType: 'MatMul', name: 'mm', inputs: ['x', 'w'], outputs: ['y'] }], [f32('w', [1, n], w)], { name: 'x', shape: [1, 1] }, 'y')));
+  const l = r.layers[0]!;
+  assert.equal(l.channels, null, 'no per-unit statistics');
+  assert.equal(l.stats.count, n);
+  assert.ok(Math.abs((l.stats.std ?? 0) - 0.1) < 0.001);
+  // One unit fewer than the bound still gets them.
+  const m = (1 << 20);
+  const r2 = run(encodeModel(spec([{ opType: 'MatMul', name: 'mm', inputs: ['x', 'w'], outputs: ['y'] }], [f32('w', [1, m], w.subarray(0, m))], { name: 'x', shape: [1, 1] }, 'y')));
+  assert.equal(r2.layers[0]!.channels?.count, m);
+});
