@@ -31,7 +31,12 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const settings = () => new Config().analysisSettings();
+// The probe (on by default) runs only in the tests that ask for it: a probe process left from
+// one test must not be running into the next.
+const settings = (): ReturnType<Config['analysisSettings']> => {
+  const s = new Config().analysisSettings();
+  return { ...s, probe: { ...s.probe, enabled: false } };
+};
 
 test('analysis service: the worker analyzes a real model; the report drives the inline view; cached by size + mtime', async () => {
   const service = new AnalysisService(workerPath, new Log());
@@ -140,7 +145,7 @@ for (const isolation of ['thread', 'process'] as Isolation[]) {
   test(`analysis service (${isolation}): cancelling during the probe also stops the onnxruntime process`, { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
     const service = new AnalysisService(workerPath, new Log(), isolation);
     const probeScript = join(dir, 'probeWorker.js');
-    assert.deepEqual(processesRunning(probeScript), [], 'no probe process before');
+    await until('no probe process from an earlier test', () => processesRunning(probeScript).length === 0, 10_000);
     // A symbolic batch: 64 batches of 16384 rows keep onnxruntime busy for tens of seconds.
     const model = join(dir, `busy-${isolation}.onnx`);
     writeFileSync(model, buildMlp({ sizes: [512, 512, 512, 512, 10] }).bytes);

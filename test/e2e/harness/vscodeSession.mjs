@@ -231,9 +231,22 @@ export class VscodeSession {
   async runningExtensionActivation(displayName) {
     await this.runCommand('Developer: Show Running Extensions');
     await sleep(2500);
-    const rows = await this.page.locator('.runtime-extensions-editor .monaco-list-row').allInnerTexts().catch(() => []);
+    // The list is virtualized and sorted by activation time: a fast extension sits at the
+    // bottom, out of view. Scroll it down page by page until the row shows up.
+    const list = this.page.locator('.runtime-extensions-editor .monaco-list').first();
+    let found = null;
+    for (let page = 0; page < 20 && found === null; page++) {
+      const rows = await this.page.locator('.runtime-extensions-editor .monaco-list-row').allInnerTexts().catch(() => []);
+      found = rows.find((r) => r.includes(displayName)) ?? null;
+      if (found !== null) break;
+      const box = await list.boundingBox().catch(() => null);
+      if (!box) break;
+      await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await this.page.mouse.wheel(0, box.height * 0.8);
+      await sleep(300);
+    }
     await this.shot('running-extensions');
-    return rows.find((r) => r.includes(displayName)) ?? null;
+    return found;
   }
 
   /** innerText of every extension webview's active frame (page → pre/index.html → #active-frame). */
