@@ -5,7 +5,7 @@
 // Skips with a clear message when Chromium or the harness cannot be installed (offline).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,17 @@ if (skip) console.log(`# e2e skipped: ${skip}`);
 
 type Line = { line: number; text: string; squiggles: string[] };
 
+/** An idle Node process measuring its own event loop (10 ms resolution), read while it runs. */
+function idleControl(): { result(): { max: number; p99: number }; stop(): void } {
+  const child = spawn(process.execPath, ['-e', `const { monitorEventLoopDelay } = require('node:perf_hooks');
+const h = monitorEventLoopDelay({ resolution: 10 }); h.enable(); setInterval(() => {}, 1);
+process.stdin.on('data', () => process.stdout.write(JSON.stringify({ max: Math.round(h.max / 1e5) / 10, p99: Math.round(h.percentile(99) / 1e5) / 10 }) + '\\n'));`], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let last = { max: NaN, p99: NaN };
+  child.stdout.on('data', (d: Buffer) => { last = JSON.parse(d.toString().trim().split('\n').pop()!) as typeof last; });
+  const ask = setInterval(() => child.stdin.write('?\n'), 1000);
+  return { result: () => last, stop: () => { clearInterval(ask); child.kill(); } };
+}
+
 test('VS Code: open, analyze, Problems, inline squiggles + hovers, settings, hostile file', { skip: skip || false, timeout: 10 * 60 * 1000 }, async (t) => {
   const { VscodeSession, vscodeVersion } = await import(pathToFileURL(join(HARNESS, 'vscodeSession.mjs')).href);
   const version: string = vscodeVersion();
@@ -47,6 +58,7 @@ test('VS Code: open, analyze, Problems, inline squiggles + hovers, settings, hos
   rmSync(SCREENS, { recursive: true, force: true });
   // The probe is on: it runs onnxruntime-node from the installed package inside VS Code's host.
   const s = new VscodeSession({ workspace: ws, vsix, screens: SCREENS, settings: { 'onnxInit.probe.enabled': true } });
+  const control = idleControl();
   try {
     await s.start();
     await s.shot('loaded');
@@ -187,6 +199,12 @@ test('VS Code: open, analyze, Problems, inline squiggles + hovers, settings, hos
       const log: string = s.outputChannel('ONNX Init');
       const delays = [...log.matchAll(/worst extension-host event-loop delay ([\d.]+) ms/g)].map((m) => Number(m[1]));
       t.diagnostic(`activation: ${(/activated in ([\d.]+) ms/.exec(log) ?? [])[1]} ms; worst event-loop delays per analysis (ms): ${delays.join(', ')}`);
+      // The host's event loop is shared with VS Code and every other extension, and this 2-core
+      // machine also runs Chromium, code-server and the probes: what share of a delay is ours.
+      const handling = [...log.matchAll(/our longest message handling ([\d.]+) ms/g)].map((m) => Number(m[1]));
+      const publishing = [...log.matchAll(/to the views in ([\d.]+) ms/g)].map((m) => Number(m[1]));
+      t.diagnostic(`our own synchronous work per analysis (ms): longest worker-message handling ${handling.join(', ')}; publishing to the views ${publishing.join(', ')}`);
+      t.diagnostic(`an idle control process on the same machine over the session: worst event-loop delay ${control.result().max} ms (p99 ${control.result().p99} ms)`);
       assert.ok(delays.length >= 3, `analysis timings not logged:\n${log.slice(-1500)}`);
       // onnxruntime-node, shipped in the .vsix, loaded and ran the model inside VS Code's host.
       assert.match(log, /probe of .*mlp_defects\.onnx: onnxruntime-node \d+\.\d+\.\d+, \d+ layers measured/);
@@ -195,6 +213,7 @@ test('VS Code: open, analyze, Problems, inline squiggles + hovers, settings, hos
       assert.ok(probeNotes.every((n: { severity: string }) => n.severity === 'info'), JSON.stringify(s.notifications));
     });
   } finally {
+    control.stop();
     await s.shot('final').catch(() => {});
     await s.close();
     rmSync(work, { recursive: true, force: true });
