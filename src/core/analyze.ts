@@ -58,25 +58,18 @@ const PARTIAL_INTERVAL_MS = 1000;
  * never more often than 4× the time one takes to build (a graph of 100,000 tensors is slow to
  * report).
  */
-function partialReporter(emit: (r: Report) => void, build: (a: ModelAnalysis) => Report): (snapshot: () => ModelAnalysis) => void {
+function partialReporter(emit: (r: Report) => void, build: (a: ModelAnalysis) => Report): (snapshot: () => ModelAnalysis, tensorBytes: number) => void {
   const start = Date.now();
   let last = -Infinity;
   let cost = 0;
   let first = true;
-  return (snapshot) => {
+  return (snapshot, tensorBytes) => {
     const now = Date.now();
-    if (first) {
-      first = false;
-      const a = snapshot();
-      if (a.tensors.reduce((n, t) => n + t.byteSize, 0) < EARLY_BYTES) return;
-      return send(a, now);
-    }
-    if (now - start < PARTIAL_INTERVAL_MS || now - last < Math.max(PARTIAL_INTERVAL_MS, 4 * cost)) return;
-    send(snapshot(), now);
-  };
-  function send(a: ModelAnalysis, now: number): void {
-    emit(build(a));
+    const due = first ? tensorBytes >= EARLY_BYTES : now - start >= PARTIAL_INTERVAL_MS && now - last >= Math.max(PARTIAL_INTERVAL_MS, 4 * cost);
+    first = false;
+    if (!due) return;
+    emit(build(snapshot()));
     last = Date.now();
     cost = last - now;
-  }
+  };
 }

@@ -151,7 +151,8 @@ export class AnalysisService implements vscode.Disposable {
         throw new AnalysisError(vscode.l10n.t('Cannot read {0}: {1}', file, e instanceof Error ? e.message : String(e)));
       });
       if (cancelled) throw new vscode.CancellationError();
-      this.setState(uri, { status: 'running', done: 0, total: st.size });
+      let progressNow = { done: 0, total: st.size };
+      this.setState(uri, { status: 'running', ...progressNow });
       const report = await new Promise<Report>((resolve, reject) => {
         let settled = false;
         const settle = (fn: () => void): void => {
@@ -166,15 +167,14 @@ export class AnalysisService implements vscode.Disposable {
           switch (m.type) {
             case 'progress':
               onProgress(m.done, m.total, m.message);
-              this.setState(uri, { status: 'running', done: m.done, total: m.total, ...(partial ? { partial } : {}), ...(m.message !== undefined ? { message: m.message } : {}) });
+              progressNow = { done: m.done, total: m.total };
+              this.setState(uri, { status: 'running', ...progressNow, ...(partial ? { partial } : {}), ...(m.message !== undefined ? { message: m.message } : {}) });
               break;
-            case 'partial': {
+            case 'partial':
               partial = m.report;
               firstPartialMs ??= Math.round(performance.now() - startedAt);
-              const s = this.states.get(file);
-              this.setState(uri, { status: 'running', done: s?.status === 'running' ? s.done : 0, total: s?.status === 'running' ? s.total : st.size, partial });
+              this.setState(uri, { status: 'running', ...progressNow, partial });
               break;
-            }
             case 'warning':
               this.log.warn(`${file}: ${m.message}`);
               // Once per file and message in a session: a re-analysis (a setting, a save) says it again.

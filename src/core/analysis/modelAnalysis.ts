@@ -26,9 +26,10 @@ export interface AnalysisHooks {
   /**
    * Called once the graph is understood (before any tensor is read) and again after each tensor
    * pass, with a way to take a snapshot of the analysis so far (layers whose tensors are not read
-   * yet have no statistics). Taking a snapshot costs a rebuild of the layers: callers throttle.
+   * yet have no statistics) and the bytes of tensor data in all. Taking a snapshot costs a rebuild
+   * of the layers: callers throttle.
    */
-  readonly partial?: (snapshot: () => ModelAnalysis) => void;
+  readonly partial?: (snapshot: () => ModelAnalysis, tensorBytes: number) => void;
 }
 
 export interface ModelAnalysis {
@@ -113,11 +114,10 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
   const layerNodes = new Set(layerUses.filter((l) => l.u.role !== 'embedding').map((l) => l.u.use.node.order));
   const structure = analyzeStructure(index, layerNodes, isConst);
 
-  const snapshot = (): ModelAnalysis => ({ model, index, structure, tensors, layers: layerUses.map(({ t, u }, i) => buildLayer(t, u, i)), isConst });
-  hooks.partial?.(snapshot);
-
   // Statistics passes, one per tensor, in file order of the layers first (progress follows the graph).
   const total = tensors.reduce((a, t) => a + t.byteSize, 0);
+  const snapshot = (): ModelAnalysis => ({ model, index, structure, tensors, layers: layerUses.map(({ t, u }, i) => buildLayer(t, u, i)), isConst });
+  hooks.partial?.(snapshot, total);
   let done = 0;
   const firstLayerUse = new Map<TensorInfo, WeightUse>();
   for (const l of layerUses) if (!firstLayerUse.has(l.t)) firstLayerUse.set(l.t, l.u.use);
@@ -139,7 +139,7 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     const job = jobs[i];
     if (job === undefined) return;
     record(job.t, o);
-    hooks.partial?.(snapshot);
+    hooks.partial?.(snapshot, total);
   });
   if (outcomes !== undefined) {
     jobs.forEach(({ t }, i) => record(t, outcomes[i]));
@@ -148,7 +148,7 @@ export function analyzeGraph(model: OnnxModel, ctx: TensorDataContext, options: 
     for (const t of tensors) {
       if (hooks.signal?.isCancellationRequested === true) throw new CancelledError();
       runPass(t, passUse(t));
-      hooks.partial?.(snapshot);
+      hooks.partial?.(snapshot, total);
     }
   }
 

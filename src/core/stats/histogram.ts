@@ -61,10 +61,10 @@ export class HistogramAccumulator {
   /**
    * Readies the bins for a chunk with finite min / max `min`, `max` (widening the range when
    * needed) and returns where its finite values go: fine bin min(LAST, max(0, ⌊(x·scale − lo)·inv⌋)).
-   * Returns null when there is nothing to bin (no finite value, or every value so far is the
-   * same one: then the chunk is already counted). For callers that bin in a loop of their own.
+   * Returns null when there is nothing to bin (no finite value, the values are kept for the
+   * exact histogram, or every value so far is the same one): the chunk is then already counted.
    */
-  prepare(chunk: Float64Array | readonly number[], min: number, max: number, allFinite: boolean): BinTarget | null {
+  private prepare(chunk: Float64Array | readonly number[], min: number, max: number, allFinite: boolean): BinTarget | null {
     if (!(min <= max)) return null;
     if (this.kept !== null) {
       if (this.keep(chunk)) return null;
@@ -240,15 +240,12 @@ function exactHistogram(values: Float64Array, min: number, max: number, bins: nu
 }
 
 /** Where a chunk's finite values go (see HistogramAccumulator.prepare); `counts` is LAST + 1 long. */
-export interface BinTarget {
+interface BinTarget {
   readonly counts: Float64Array;
   readonly lo: number;
   readonly inv: number;
   readonly scale: number;
 }
-
-/** Index of the last fine bin (BinTarget.counts.length − 1). */
-export const LAST_FINE_BIN = LAST;
 
 function finiteCount(chunk: Float64Array | readonly number[]): number {
   let n = 0;
